@@ -1,0 +1,3 @@
+module github.com/trackpush/trackpush
+
+go 1.26

@@ -1,0 +1,156 @@
+package trackpush
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// Answer is the protocol's reply shape, used by the subscribe endpoints and
+// expected back from every receiver of a push:
+// {"result":true,"returnCode":"200","message":"成功"}.
+type Answer struct {
+	Result     bool   `json:"result"`
+	ReturnCode string `json:"returnCode"`
+	Message    string `json:"message"`
+}
+
+// Push statuses: the param's status field.
+const (
+	PushPolling   = "polling"
+	PushShutdown  = "shutdown"
+	PushAbort     = "abort"
+	PushUpdateAll = "updateall"
+)
+
+// Abort messages: the param's message field when status is abort.
+const (
+	MessageNoRecord = "3天查询无记录"
+	MessageNoChange = "60天无变化"
+)
+
+// PushParam is the JSON carried in the form field "param" of every push
+// (PROTOCOL.md §2.1). billstatus is deprecated but still sent.
+type PushParam struct {
+	Status     string     `json:"status"`
+	BillStatus string     `json:"billstatus"`
+	Message    string     `json:"message"`
+	AutoCheck  string     `json:"autoCheck"`
+	ComOld     string     `json:"comOld"`
+	ComNew     string     `json:"comNew"`
+	LastResult LastResult `json:"lastResult"`
+}
+
+// LastResult is the whole trajectory of a shipment as the wire sends it.
+// Optional parts are pointers or omitempty so that each resultv2 level sends
+// exactly its fields: RouteInfo and IsLoop from level 5, the ETA fields and
+// PredictedRoute from level 7 (set only once they are computed).
+type LastResult struct {
+	Message        string      `json:"message"`
+	State          string      `json:"state"`
+	Status         string      `json:"status"`
+	Condition      string      `json:"condition"`
+	IsCheck        string      `json:"ischeck"`
+	Com            string      `json:"com"`
+	Nu             string      `json:"nu"`
+	TrailURL       string      `json:"trailUrl,omitempty"`
+	ArrivalTime    *string     `json:"arrivalTime,omitempty"`
+	TotalTime      *string     `json:"totalTime,omitempty"`
+	RemainTime     *string     `json:"remainTime,omitempty"`
+	IsLoop         *bool       `json:"isLoop,omitempty"`
+	RouteInfo      *RouteInfo  `json:"routeInfo,omitempty"`
+	Data           []DataItem  `json:"data"`
+	PredictedRoute []RouteNode `json:"predictedRoute,omitempty"`
+}
+
+// RouteInfo names the origin, current and destination regions. A part that
+// is unknown is sent as JSON null, as the original service does.
+type RouteInfo struct {
+	From *RoutePoint `json:"from"`
+	Cur  *RoutePoint `json:"cur"`
+	To   *RoutePoint `json:"to"`
+}
+
+// RoutePoint is one region of RouteInfo: Number is "CN" + the 12-digit
+// division code, Name the wire's area name ("河南,洛阳市").
+type RoutePoint struct {
+	Number string `json:"number"`
+	Name   string `json:"name"`
+}
+
+// RouteNode is one node of the predicted route (resultv2 7).
+type RouteNode struct {
+	ArriveTime string `json:"arriveTime"`
+	LeaveTime  string `json:"leaveTime"`
+	Province   string `json:"province"`
+	City       string `json:"city"`
+	District   string `json:"district"`
+	Name       string `json:"name"`
+	State      string `json:"state"`
+	Type       string `json:"type"`
+	Location   string `json:"location"`
+}
+
+// DataItem is one event of lastResult.data. Which fields it carries depends
+// on Level (PROTOCOL.md §2.2): time, context and ftime always; from level 3
+// areaCode, areaName and status; from level 5 location, areaCenter,
+// areaPinYin and statusCode. Area fields that are unknown are sent as JSON
+// null. Level is not on the wire; a decoded item has the zero level.
+type DataItem struct {
+	Time       string  `json:"time"`
+	Context    string  `json:"context"`
+	FTime      string  `json:"ftime"`
+	AreaCode   *string `json:"areaCode,omitempty"`
+	AreaName   *string `json:"areaName,omitempty"`
+	Status     string  `json:"status,omitempty"`
+	Location   string  `json:"location,omitempty"`
+	AreaCenter *string `json:"areaCenter,omitempty"`
+	AreaPinYin *string `json:"areaPinYin,omitempty"`
+	StatusCode string  `json:"statusCode,omitempty"`
+
+	Level Level `json:"-"`
+}
+
+// MarshalJSON writes the fields of the item's level in the original
+// service's order.
+func (d DataItem) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	w := func(first bool, key string, v any) error {
+		if !first {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"` + key + `":`)
+		enc, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		b.Write(enc)
+		return nil
+	}
+	b.WriteByte('{')
+	fields := []struct {
+		key string
+		v   any
+		min Level
+	}{
+		{"time", d.Time, LevelNone},
+		{"context", d.Context, LevelNone},
+		{"ftime", d.FTime, LevelNone},
+		{"areaCode", d.AreaCode, LevelRegion},
+		{"areaName", d.AreaName, LevelRegion},
+		{"status", d.Status, LevelRegion},
+		{"location", d.Location, LevelAdvanced},
+		{"areaCenter", d.AreaCenter, LevelAdvanced},
+		{"areaPinYin", d.AreaPinYin, LevelAdvanced},
+		{"statusCode", d.StatusCode, LevelAdvanced},
+	}
+	for i, f := range fields {
+		if d.Level < f.min {
+			break
+		}
+		if err := w(i == 0, f.key, f.v); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
