@@ -1,0 +1,3 @@
+package region
+
+//go:generate go run ./internal/gen -in ../../shared/data/regions/regions.csv -out table_gen.go
