@@ -1,0 +1,39 @@
+package trackpush
+
+import "time"
+
+// Clock is the time source of every timer of the service: the 30-minute
+// push retry, the 3-day and 60-day aborts, the 30-minute resubscribe wait.
+// Tests inject a fake clock; the demo and simulator an accelerated one.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// After returns a channel that receives once d of this clock's time
+	// has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+// CST is China Standard Time (UTC+8), the zone of every wall-clock time on
+// the wire.
+var CST = time.FixedZone("CST", 8*3600)
+
+// TimeLayout is the wire's time format.
+const TimeLayout = "2006-01-02 15:04:05"
+
+// ParseTime reads a carrier time in China Standard Time. It accepts the
+// wire's "2006-01-02 15:04:05", the same without seconds or with a 'T',
+// slashes as date separators, and RFC 3339 (with its own zone).
+func ParseTime(s string) (time.Time, bool) {
+	for _, layout := range []string{TimeLayout, "2006-01-02 15:04", "2006-01-02T15:04:05", "2006/01/02 15:04:05", "2006/01/02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, CST); err == nil {
+			return t, true
+		}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.In(CST), true
+	}
+	return time.Time{}, false
+}
+
+// FormatTime writes t in the wire's format, in China Standard Time.
+func FormatTime(t time.Time) string { return t.In(CST).Format(TimeLayout) }

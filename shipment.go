@@ -1,0 +1,86 @@
+package trackpush
+
+import "time"
+
+// Area is the region an event happened in, as stored with the event and
+// sent in data[] (PROTOCOL.md §2.1).
+type Area struct {
+	Code     string `json:"code"`     // "CN" + 12-digit division code
+	Name     string `json:"name"`     // "陕西,延安市,吴起县"
+	Center   string `json:"center"`   // "lng,lat", GCJ-02
+	Location string `json:"location"` // "延安市,吴起县"
+	PinYin   string `json:"pinyin"`   // "wu qi xian"
+	City     string `json:"city"`     // 12-digit code of the unit acting as the city ("" above city level)
+}
+
+// RawEvent is a carrier scan as it arrives: its time as the carrier wrote
+// it and its text.
+type RawEvent struct {
+	Time    string `json:"time"`
+	Context string `json:"context"`
+}
+
+// Event is one enriched scan of a shipment. Enrichment runs once, when the
+// event is stored; pushes only read it.
+type Event struct {
+	Seq     int64     // arrival order within the shipment, from 1
+	Time    time.Time // parsed from RawTime, China Standard Time
+	RawTime string    // as the carrier gave it
+	Context string
+	State   State // advanced state code
+	Area    *Area // nil when the text names no place
+}
+
+// Summary is what a shipment's events say about it as a whole.
+type Summary struct {
+	State       State     // advanced state of the newest event
+	Signed      bool      // ischeck: signed, including signed after a return
+	Finished    bool      // tracking is over (signed): subscriptions shut down
+	LastEventAt time.Time // carrier time of the newest event
+}
+
+// Shipment is a parcel: a carrier code and a number. Several subscriptions
+// may follow one shipment; it is tracked and enriched once.
+type Shipment struct {
+	ID  int64
+	Com string
+	Nu  string
+	// From and To are the route's ends, taken from the first subscription;
+	// they are the priors of region resolution and decide 1001 (arrived in
+	// the destination city).
+	From, To   *Area
+	Summary    Summary
+	EventCount int
+	CreatedAt  time.Time
+	// ChangedAt is when an event was last added (service clock), the base
+	// of the 60-day no-change abort.
+	ChangedAt time.Time
+}
+
+// NewEvents returns the events of add that existing (and earlier ones of
+// add) do not already have — the same time and context — numbered on from
+// the existing ones' highest Seq.
+func NewEvents(existing, add []Event) []Event {
+	type key struct {
+		t int64
+		c string
+	}
+	seen := make(map[key]bool, len(existing)+len(add))
+	var seq int64
+	for _, e := range existing {
+		seen[key{e.Time.Unix(), e.Context}] = true
+		seq = max(seq, e.Seq)
+	}
+	var out []Event
+	for _, e := range add {
+		k := key{e.Time.Unix(), e.Context}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		seq++
+		e.Seq = seq
+		out = append(out, e)
+	}
+	return out
+}

@@ -1,0 +1,167 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/trackpush/trackpush"
+)
+
+const shipColumns = `id, com, nu, from_area, to_area, state, signed, finished, last_event_at, event_count, created_at, changed_at`
+
+func scanShipment(sc interface{ Scan(...any) error }) (*trackpush.Shipment, error) {
+	var h trackpush.Shipment
+	var from, to sql.NullString
+	var last sql.NullInt64
+	var created, changed int64
+	err := sc.Scan(&h.ID, &h.Com, &h.Nu, &from, &to, &h.Summary.State, &h.Summary.Signed, &h.Summary.Finished,
+		&last, &h.EventCount, &created, &changed)
+	if err != nil {
+		return nil, err
+	}
+	if h.From, err = scanArea(from); err != nil {
+		return nil, err
+	}
+	if h.To, err = scanArea(to); err != nil {
+		return nil, err
+	}
+	if last.Valid {
+		h.Summary.LastEventAt = time.Unix(last.Int64, 0).In(trackpush.CST)
+	}
+	h.CreatedAt, h.ChangedAt = fromMS(created), fromMS(changed)
+	return &h, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func loadEvents(ctx context.Context, q querier, shipID int64) ([]trackpush.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, time, raw_time, context, state, area FROM events WHERE shipment_id = ? ORDER BY seq`, shipID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer rows.Close()
+	var out []trackpush.Event
+	for rows.Next() {
+		e, _, err := scanEvent(rows, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func scanEvent(sc interface{ Scan(...any) error }, withShipment bool) (trackpush.Event, int64, error) {
+	var e trackpush.Event
+	var t int64
+	var area sql.NullString
+	var ship int64
+	dst := []any{&e.Seq, &t, &e.RawTime, &e.Context, &e.State, &area}
+	if withShipment {
+		dst = append([]any{&ship}, dst...)
+	}
+	if err := sc.Scan(dst...); err != nil {
+		return e, 0, fmt.Errorf("sqlite: event: %w", err)
+	}
+	e.Time = time.Unix(t, 0).In(trackpush.CST)
+	var err error
+	e.Area, err = scanArea(area)
+	return e, ship, err
+}
+
+// Shipment returns a shipment and its events.
+func (s *Store) Shipment(ctx context.Context, com, nu string) (*trackpush.Shipment, []trackpush.Event, error) {
+	h, err := scanShipment(s.r.QueryRowContext(ctx, `SELECT `+shipColumns+` FROM shipments WHERE com = ? AND nu = ?`, com, nu))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: shipment: %w", err)
+	}
+	evs, err := loadEvents(ctx, s.r, h.ID)
+	return h, evs, err
+}
+
+// AppendEvents stores new events, updates the summary and the live
+// subscriptions.
+func (s *Store) AppendEvents(ctx context.Context, com, nu string, events []trackpush.Event, now time.Time, summarize func([]trackpush.Event) trackpush.Summary) (accepted, dups int, err error) {
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		accepted, dups = 0, 0
+		var shipID int64
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO shipments (com, nu, created_at, changed_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (com, nu) DO UPDATE SET com = excluded.com RETURNING id`,
+			com, nu, ms(now), ms(now)).Scan(&shipID)
+		if err != nil {
+			return fmt.Errorf("sqlite: append events: shipment: %w", err)
+		}
+		all, err := loadEvents(ctx, tx, shipID)
+		if err != nil {
+			return err
+		}
+		fresh := trackpush.NewEvents(all, events)
+		dups = len(events) - len(fresh)
+		if len(fresh) == 0 {
+			return nil
+		}
+		for _, e := range fresh {
+			_, err := tx.ExecContext(ctx, `INSERT INTO events (shipment_id, seq, time, raw_time, context, state, area) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				shipID, e.Seq, e.Time.Unix(), e.RawTime, e.Context, e.State, areaValue(e.Area))
+			if err != nil {
+				return fmt.Errorf("sqlite: append events: %w", err)
+			}
+		}
+		accepted = len(fresh)
+		all = append(all, fresh...)
+		sum := summarize(all)
+		_, err = tx.ExecContext(ctx, `UPDATE shipments SET state = ?, signed = ?, finished = ?, last_event_at = ?, event_count = ?, changed_at = ? WHERE id = ?`,
+			sum.State, sum.Signed, sum.Finished, sum.LastEventAt.Unix(), len(all), ms(now), shipID)
+		if err != nil {
+			return fmt.Errorf("sqlite: append events: summary: %w", err)
+		}
+		return s.touchLive(ctx, tx, shipID, sum.Finished, now)
+	})
+	return accepted, dups, err
+}
+
+// touchLive records a new version on every live subscription of a
+// shipment, ending them with shutdown when it is finished.
+func (s *Store) touchLive(ctx context.Context, tx *sql.Tx, shipID int64, finished bool, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+subColumns+`, claim FROM subscriptions WHERE shipment_id = ? AND status = 'polling'`, shipID)
+	if err != nil {
+		return fmt.Errorf("sqlite: live subscriptions: %w", err)
+	}
+	var subs []*trackpush.Subscription
+	var claims []int64
+	for rows.Next() {
+		var claim int64
+		sub, err := scanSub(scanTail{rows, []any{&claim}})
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: live subscriptions: %w", err)
+		}
+		subs = append(subs, sub)
+		claims = append(claims, claim)
+	}
+	rows.Close()
+	for i, sub := range subs {
+		var staleAt *time.Time
+		if finished {
+			trackpush.EndNow(sub, trackpush.End{Status: trackpush.StatusShutdown}, now)
+		} else {
+			sub.Push.Changed(now)
+			t := trackpush.StaleAt(sub.CreatedAt, true, now)
+			staleAt = &t
+		}
+		if err := savePush(ctx, tx, sub, staleAt, claims[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

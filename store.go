@@ -1,0 +1,150 @@
+package trackpush
+
+import (
+	"context"
+	"time"
+)
+
+// The lifecycle's timers (PROTOCOL.md §1, §2.4).
+const (
+	// NoRecordAfter: a subscription whose shipment has no event this long
+	// after subscribing ends with abort, 3天查询无记录.
+	NoRecordAfter = 3 * 24 * time.Hour
+	// NoChangeAfter: a subscription whose shipment has nothing new this
+	// long ends with abort, 60天无变化.
+	NoChangeAfter = 60 * 24 * time.Hour
+	// ResubscribeAfter: after a subscription ends, the same account may
+	// subscribe the same shipment again this long after the end.
+	ResubscribeAfter = 30 * time.Minute
+	// MonthlySubscribeLimit: an account may subscribe the same shipment at
+	// most this many times in a calendar month (China Standard Time).
+	MonthlySubscribeLimit = 4
+)
+
+// Store is the persistence of the service. Two adapters implement it
+// (sqlite, postgres) and pass the same conformance suite (storetest).
+// Methods that change state run in one transaction each: a method that
+// fails changes nothing.
+type Store interface {
+	// CreateAccount stores a new account. AppCode and Key must be set; only
+	// their hashes are kept. It sets ID and CreatedAt.
+	CreateAccount(ctx context.Context, a *Account) error
+	// Accounts lists every account (without credentials).
+	Accounts(ctx context.Context) ([]*Account, error)
+	// Authenticate returns the account of an AppCode or a key; when both
+	// are given they must name the same account. It fails with CodeUnauthorized
+	// (unknown, disabled, or no quota left) or CodeExpired.
+	Authenticate(ctx context.Context, appCode, key string, now time.Time) (*Account, error)
+	// SetAccountDisabled disables or enables an account (CodeNotFound if
+	// there is none).
+	SetAccountDisabled(ctx context.Context, id int64, disabled bool) error
+
+	// Subscribe stores a subscription of s.AccountID to s.Com+s.Nu, in one
+	// transaction with the account's checks (CodeUnauthorized,
+	// CodeExpired), the duplicate rules (CodeDuplicate: a live subscription
+	// of the same account and shipment, one that ended less than
+	// ResubscribeAfter ago, or MonthlySubscribeLimit already this calendar
+	// month) and the quota unit it uses. It creates the shipment if needed
+	// (taking the route ends from s), and makes the subscription due at once
+	// when the shipment already has events. It sets s.ID, s.ShipmentID,
+	// s.CreatedAt, s.Status and s.Push.
+	Subscribe(ctx context.Context, s *Subscription, now time.Time) error
+	// Subscription returns one subscription (CodeNotFound if none).
+	Subscription(ctx context.Context, id int64) (*Subscription, error)
+	// UpdateAll asks for a full re-push of a subscription's state with
+	// status updateall.
+	UpdateAll(ctx context.Context, id int64, now time.Time) error
+
+	// Shipment returns a shipment and its events in arrival order, or
+	// nil when it is unknown.
+	Shipment(ctx context.Context, com, nu string) (*Shipment, []Event, error)
+	// AppendEvents stores a shipment's new events (already enriched; their
+	// Seq is assigned here), skipping those whose time and context it
+	// already has, creates the shipment if needed, updates its summary with
+	// summarize (given all events in arrival order), and records a new
+	// version on every live subscription of it; when the summary says
+	// finished, those subscriptions end with shutdown. It returns how many
+	// events were new and how many were duplicates.
+	AppendEvents(ctx context.Context, com, nu string, events []Event, now time.Time, summarize func([]Event) Summary) (accepted, duplicates int, err error)
+
+	// ClaimPushes claims up to limit subscriptions due at now for lease,
+	// oldest due first, with what a push needs.
+	ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*PushJob, error)
+	// CompletePushes records the outcomes of claimed pushes (each attempt
+	// in the delivery log) and moves each subscription's push state on.
+	CompletePushes(ctx context.Context, outcomes []PushOutcome, now time.Time) error
+	// NextPushAt returns when the earliest unclaimed push falls due, or
+	// false when none is pending.
+	NextPushAt(ctx context.Context) (time.Time, bool, error)
+	// Deliveries returns a subscription's delivery log, newest first.
+	Deliveries(ctx context.Context, subID int64, limit int) ([]Delivery, error)
+
+	// StaleSubscriptions returns up to limit live subscriptions whose
+	// shipment has had no event NoRecordAfter after subscribing, or nothing
+	// new for NoChangeAfter, as of now.
+	StaleSubscriptions(ctx context.Context, now time.Time, limit int) ([]Stale, error)
+	// EndSubscription ends a live subscription with abort or shutdown, the
+	// message and auto-check fields given, and records the version that
+	// pushes the end. Ending one that is no longer live does nothing.
+	EndSubscription(ctx context.Context, end End, now time.Time) error
+
+	// Close releases the store.
+	Close() error
+}
+
+// Stale is a live subscription due to be given up.
+type Stale struct {
+	Sub *Subscription
+	// NoRecord is true when the shipment has no event at all (3天查询无记录),
+	// false when it has had nothing new (60天无变化).
+	NoRecord bool
+}
+
+// PushJob is a claimed push: the subscription (with its push state as
+// claimed), the version to deliver, and the shipment with its events.
+type PushJob struct {
+	Sub      *Subscription
+	Version  int64
+	Claim    int64 // the claim's token: a completion must present it
+	Attempt  int   // 1 for the first attempt at this version, 2–4 for retries
+	Shipment *Shipment
+	Events   []Event // arrival order
+}
+
+// PushOutcome is the result of a claimed push.
+type PushOutcome struct {
+	SubID   int64
+	Version int64
+	Claim   int64
+	// Deferred releases the claim without an attempt, due again at
+	// DeferUntil (the receiver's host was at its concurrency cap).
+	Deferred   bool
+	DeferUntil time.Time
+	// Delivery is the attempt; Delivery.OK says whether it was acknowledged.
+	Delivery Delivery
+}
+
+// Delivery is one attempt to push, as the delivery log records it.
+type Delivery struct {
+	SubscriptionID int64
+	Version        int64
+	Attempt        int
+	Status         string // the push's status field (polling, shutdown, …)
+	At             time.Time
+	Latency        time.Duration
+	HTTPStatus     int // 0 when no response came
+	OK             bool
+	GaveUp         bool   // this failure gave the version up
+	Error          string // why it failed
+	Response       string // the first bytes of the answer
+}
+
+// End ends a subscription (PROTOCOL.md §2.4).
+type End struct {
+	SubID     int64
+	Status    string // StatusAbort or StatusShutdown
+	Message   string // MessageNoRecord, MessageNoChange, …
+	AutoCheck string
+	ComOld    string
+	ComNew    string
+}

@@ -1,0 +1,618 @@
+// Package storetest is the conformance suite every trackpush.Store must
+// pass. It is written once and run against each adapter (sqlite always,
+// postgres when a database is configured); a change of behaviour extends it.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/trackpush/trackpush"
+)
+
+// Factory returns a new, empty store for one test; the suite closes it.
+type Factory func(t *testing.T) trackpush.Store
+
+// Run runs the suite.
+func Run(t *testing.T, newStore Factory) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, trackpush.Store)
+	}{
+		{"Accounts", testAccounts},
+		{"SubscribeQuotaAndDuplicates", testSubscribeQuotaAndDuplicates},
+		{"SubscribeMonthlyLimit", testSubscribeMonthlyLimit},
+		{"RejectedSubscribeWritesNothing", testRejectedSubscribeWritesNothing},
+		{"AppendEvents", testAppendEvents},
+		{"SubscribeToKnownShipmentIsDue", testSubscribeToKnownShipmentIsDue},
+		{"PushRetryAndGiveUp", testPushRetryAndGiveUp},
+		{"PushNewVersionWhileInFlight", testPushNewVersionWhileInFlight},
+		{"StaleClaimIsIgnored", testStaleClaimIsIgnored},
+		{"FinishedShipmentShutsDown", testFinishedShipmentShutsDown},
+		{"StaleSubscriptions", testStaleSubscriptions},
+		{"UpdateAll", testUpdateAll},
+		{"ClaimLimitAndOrder", testClaimLimitAndOrder},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(t)
+			t.Cleanup(func() { s.Close() })
+			tc.fn(t, s)
+		})
+	}
+}
+
+var t0 = time.Date(2025, 6, 16, 10, 0, 0, 0, trackpush.CST)
+
+var seq atomic.Int64
+
+func newAccount(t *testing.T, s trackpush.Store, quota int) *trackpush.Account {
+	t.Helper()
+	n := seq.Add(1)
+	a := &trackpush.Account{
+		Name: fmt.Sprintf("acct%d", n), AppCode: fmt.Sprintf("app-%d-%d", n, time.Now().UnixNano()),
+		Key: fmt.Sprintf("key-%d-%d", n, time.Now().UnixNano()), KeyPrefix: "key-", Quota: quota,
+	}
+	if err := s.CreateAccount(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func newSub(a *trackpush.Account, nu string) *trackpush.Subscription {
+	salt := "salt"
+	return &trackpush.Subscription{
+		AccountID: a.ID, Com: "yuantong", Nu: nu, FromText: "广东省深圳市南山区", ToText: "北京市朝阳区",
+		From:        &trackpush.Area{Code: "CN440305000000", Name: "广东,深圳市,南山区", City: "440300000000"},
+		To:          &trackpush.Area{Code: "CN110105000000", Name: "北京,朝阳区", City: "110000000000"},
+		CallbackURL: "http://127.0.0.1:9/cb", Salt: &salt, Level: trackpush.LevelAdvanced,
+	}
+}
+
+func code(err error) string { return trackpush.ErrorCode(err) }
+
+func wantCode(t *testing.T, err error, want string) {
+	t.Helper()
+	if got := code(err); got != want {
+		t.Fatalf("error %v: code %s, want %s", err, got, want)
+	}
+}
+
+func ev(minutes int, context string, state trackpush.State) trackpush.Event {
+	tm := t0.Add(time.Duration(minutes) * time.Minute)
+	return trackpush.Event{Time: tm, RawTime: trackpush.FormatTime(tm), Context: context, State: state}
+}
+
+// lastState summarises like the status engine for these tests: the newest
+// event's state, finished when signed.
+func lastState(evs []trackpush.Event) trackpush.Summary {
+	var sum trackpush.Summary
+	for _, e := range evs {
+		if !e.Time.Before(sum.LastEventAt) {
+			sum.State, sum.LastEventAt = e.State, e.Time
+		}
+	}
+	sum.Signed = sum.State.Basic() == trackpush.StateSigned
+	sum.Finished = sum.Signed
+	return sum
+}
+
+func mustSub(t *testing.T, s trackpush.Store, id int64) *trackpush.Subscription {
+	t.Helper()
+	sub, err := s.Subscription(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}
+
+func testAccounts(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 2)
+	b := newAccount(t, s, 1)
+	if a.ID == 0 || a.ID == b.ID || a.CreatedAt.IsZero() {
+		t.Fatalf("ids %d %d", a.ID, b.ID)
+	}
+	for _, c := range []struct{ app, key string }{{a.AppCode, ""}, {"", a.Key}, {a.AppCode, a.Key}} {
+		got, err := s.Authenticate(ctx, c.app, c.key, t0)
+		if err != nil || got.ID != a.ID || got.Quota != 2 || got.Name != a.Name {
+			t.Fatalf("authenticate %q/%q: %+v %v", c.app, c.key, got, err)
+		}
+	}
+	_, err := s.Authenticate(ctx, a.AppCode, b.Key, t0)
+	wantCode(t, err, trackpush.CodeUnauthorized)
+	_, err = s.Authenticate(ctx, "nope", "", t0)
+	wantCode(t, err, trackpush.CodeUnauthorized)
+	_, err = s.Authenticate(ctx, "", "", t0)
+	wantCode(t, err, trackpush.CodeUnauthorized)
+
+	exp := t0.Add(time.Hour)
+	c := &trackpush.Account{Name: "expiring", AppCode: "app-exp-" + a.AppCode, Key: "key-exp-" + a.Key, Quota: 5, ExpiresAt: &exp}
+	if err := s.CreateAccount(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, "", c.Key, t0); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Authenticate(ctx, "", c.Key, exp)
+	wantCode(t, err, trackpush.CodeExpired)
+
+	if err := s.SetAccountDisabled(ctx, b.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Authenticate(ctx, b.AppCode, "", t0)
+	wantCode(t, err, trackpush.CodeUnauthorized)
+	wantCode(t, s.SetAccountDisabled(ctx, 999999, true), trackpush.CodeNotFound)
+
+	all, err := s.Accounts(ctx)
+	if err != nil || len(all) != 3 {
+		t.Fatalf("accounts: %d %v", len(all), err)
+	}
+	if all[0].ID != a.ID || !all[1].Disabled || all[2].ExpiresAt == nil || !all[2].ExpiresAt.Equal(exp) {
+		t.Fatalf("accounts: %+v %+v %+v", all[0], all[1], all[2])
+	}
+	// A duplicate credential is refused.
+	if err := s.CreateAccount(ctx, &trackpush.Account{Name: "dup", AppCode: a.AppCode, Key: "other", Quota: 1}); err == nil {
+		t.Fatal("duplicate appcode accepted")
+	}
+}
+
+func testSubscribeQuotaAndDuplicates(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 2)
+	sub := newSub(a, "YT0000000001")
+	if err := s.Subscribe(ctx, sub, t0); err != nil {
+		t.Fatal(err)
+	}
+	if sub.ID == 0 || sub.ShipmentID == 0 || sub.Status != trackpush.StatusPolling || sub.Push.Pending() {
+		t.Fatalf("subscription %+v", sub)
+	}
+	got := mustSub(t, s, sub.ID)
+	if got.CallbackURL != sub.CallbackURL || got.Salt == nil || *got.Salt != "salt" || got.To.Code != "CN110105000000" || got.Level != trackpush.LevelAdvanced || !got.CreatedAt.Equal(t0) {
+		t.Fatalf("stored %+v", got)
+	}
+	// The same account and number while live: 501.
+	wantCode(t, s.Subscribe(ctx, newSub(a, "YT0000000001"), t0.Add(time.Minute)), trackpush.CodeDuplicate)
+	// Another account may follow the same shipment.
+	b := newAccount(t, s, 1)
+	other := newSub(b, "YT0000000001")
+	if err := s.Subscribe(ctx, other, t0); err != nil {
+		t.Fatal(err)
+	}
+	if other.ShipmentID != sub.ShipmentID {
+		t.Fatal("one shipment per company and number")
+	}
+	// Quota: a has 1 left, b none.
+	if err := s.Subscribe(ctx, newSub(a, "YT0000000002"), t0); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.Subscribe(ctx, newSub(a, "YT0000000003"), t0), trackpush.CodeUnauthorized)
+	wantCode(t, s.Subscribe(ctx, newSub(b, "YT0000000003"), t0), trackpush.CodeUnauthorized)
+	acc, err := s.Authenticate(ctx, "", a.Key, t0)
+	if err == nil || code(err) != trackpush.CodeUnauthorized {
+		t.Fatalf("an account without quota must not authenticate: %+v %v", acc, err)
+	}
+	// After the end, resubscribing waits ResubscribeAfter.
+	c := newAccount(t, s, 10)
+	first := newSub(c, "YT0000000004")
+	if err := s.Subscribe(ctx, first, t0); err != nil {
+		t.Fatal(err)
+	}
+	end := t0.Add(time.Hour)
+	if err := s.EndSubscription(ctx, trackpush.End{SubID: first.ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord}, end); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.Subscribe(ctx, newSub(c, "YT0000000004"), end.Add(29*time.Minute)), trackpush.CodeDuplicate)
+	if err := s.Subscribe(ctx, newSub(c, "YT0000000004"), end.Add(30*time.Minute)); err != nil {
+		t.Fatalf("30 minutes after the end: %v", err)
+	}
+	accs, _ := s.Accounts(ctx)
+	for _, x := range accs {
+		want := map[int64]int{a.ID: 2, b.ID: 1, c.ID: 2}[x.ID]
+		if x.Used != want {
+			t.Errorf("account %d used %d, want %d", x.ID, x.Used, want)
+		}
+	}
+}
+
+func testSubscribeMonthlyLimit(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 100)
+	now := time.Date(2025, 3, 1, 0, 10, 0, 0, trackpush.CST)
+	for i := 0; i < trackpush.MonthlySubscribeLimit; i++ {
+		sub := newSub(a, "SF1234567890")
+		if err := s.Subscribe(ctx, sub, now); err != nil {
+			t.Fatalf("subscription %d: %v", i+1, err)
+		}
+		now = now.Add(time.Hour)
+		if err := s.EndSubscription(ctx, trackpush.End{SubID: sub.ID, Status: trackpush.StatusShutdown}, now); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Hour)
+	}
+	wantCode(t, s.Subscribe(ctx, newSub(a, "SF1234567890"), now), trackpush.CodeDuplicate)
+	// A new calendar month (China Standard Time) allows it again.
+	next := time.Date(2025, 4, 1, 0, 0, 0, 0, trackpush.CST)
+	wantCode(t, s.Subscribe(ctx, newSub(a, "SF1234567890"), next.Add(-time.Second)), trackpush.CodeDuplicate)
+	if err := s.Subscribe(ctx, newSub(a, "SF1234567890"), next); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testRejectedSubscribeWritesNothing(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 1)
+	exp := t0
+	_ = exp
+	sub := newSub(a, "YT0000000009")
+	sub.AccountID = 987654
+	wantCode(t, s.Subscribe(ctx, sub, t0), trackpush.CodeUnauthorized)
+	if err := s.SetAccountDisabled(ctx, a.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.Subscribe(ctx, newSub(a, "YT0000000009"), t0), trackpush.CodeUnauthorized)
+	h, _, err := s.Shipment(ctx, "yuantong", "YT0000000009")
+	if err != nil || h != nil {
+		t.Fatalf("a rejected subscription created shipment %+v (%v)", h, err)
+	}
+	accs, _ := s.Accounts(ctx)
+	if accs[0].Used != 0 {
+		t.Fatalf("a rejected subscription used quota: %d", accs[0].Used)
+	}
+}
+
+func testAppendEvents(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 5)
+	sub := newSub(a, "YT0000000010")
+	if err := s.Subscribe(ctx, sub, t0); err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(time.Hour)
+	in := []trackpush.Event{
+		ev(10, "【深圳转运中心】 已收入", trackpush.StateTrunk),
+		ev(5, "【广东省深圳市南山区公司】 已揽收", trackpush.StatePickedUp),
+		ev(10, "【深圳转运中心】 已收入", trackpush.StateTrunk), // duplicate within the batch
+	}
+	in[0].Area = &trackpush.Area{Code: "CN440300000000", Name: "广东,深圳市", City: "440300000000"}
+	acc, dup, err := s.AppendEvents(ctx, "yuantong", "YT0000000010", in, now, lastState)
+	if err != nil || acc != 2 || dup != 1 {
+		t.Fatalf("append: %d %d %v", acc, dup, err)
+	}
+	acc, dup, err = s.AppendEvents(ctx, "yuantong", "YT0000000010", in[:2], now.Add(time.Minute), lastState)
+	if err != nil || acc != 0 || dup != 2 {
+		t.Fatalf("append again: %d %d %v", acc, dup, err)
+	}
+	h, evs, err := s.Shipment(ctx, "yuantong", "YT0000000010")
+	if err != nil || h == nil || len(evs) != 2 || h.EventCount != 2 {
+		t.Fatalf("shipment %+v events %d %v", h, len(evs), err)
+	}
+	if evs[0].Seq != 1 || evs[1].Seq != 2 || evs[0].Context != in[0].Context || evs[0].Area == nil || evs[0].Area.Name != "广东,深圳市" || evs[1].Area != nil {
+		t.Fatalf("events %+v", evs)
+	}
+	if !evs[0].Time.Equal(in[0].Time) || evs[0].RawTime != in[0].RawTime || evs[0].State != trackpush.StateTrunk {
+		t.Fatalf("event fields %+v", evs[0])
+	}
+	if h.Summary.State != trackpush.StateTrunk || !h.Summary.LastEventAt.Equal(in[0].Time) || !h.ChangedAt.Equal(now) {
+		t.Fatalf("summary %+v changed %v", h.Summary, h.ChangedAt)
+	}
+	if h.From == nil || h.From.Code != "CN440305000000" || h.To.Code != "CN110105000000" {
+		t.Fatalf("route ends %+v %+v", h.From, h.To)
+	}
+	got := mustSub(t, s, sub.ID)
+	if got.Push.Version != 1 || !got.Push.Due(now) {
+		t.Fatalf("subscription after one accepted batch: %+v", got.Push)
+	}
+	// Events for a shipment nobody follows are kept.
+	acc, _, err = s.AppendEvents(ctx, "zhongtong", "75000000001", in[:1], now, lastState)
+	if err != nil || acc != 1 {
+		t.Fatalf("unfollowed: %d %v", acc, err)
+	}
+	if h, _, _ := s.Shipment(ctx, "zhongtong", "75000000001"); h == nil || h.EventCount != 1 {
+		t.Fatalf("unfollowed shipment %+v", h)
+	}
+}
+
+func testSubscribeToKnownShipmentIsDue(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	if _, _, err := s.AppendEvents(ctx, "yuantong", "YT0000000011", []trackpush.Event{ev(0, "已揽收", trackpush.StatePickedUp)}, t0, lastState); err != nil {
+		t.Fatal(err)
+	}
+	a := newAccount(t, s, 5)
+	sub := newSub(a, "YT0000000011")
+	now := t0.Add(time.Hour)
+	if err := s.Subscribe(ctx, sub, now); err != nil {
+		t.Fatal(err)
+	}
+	if !sub.Push.Due(now) || sub.Push.Version != 1 {
+		t.Fatalf("a subscription to a shipment with events is due at once: %+v", sub.Push)
+	}
+	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 10)
+	if err != nil || len(jobs) != 1 || len(jobs[0].Events) != 1 || jobs[0].Shipment.Nu != "YT0000000011" {
+		t.Fatalf("claim: %v %+v", err, jobs)
+	}
+}
+
+func complete(t *testing.T, s trackpush.Store, j *trackpush.PushJob, ok bool, now time.Time) {
+	t.Helper()
+	d := trackpush.Delivery{SubscriptionID: j.Sub.ID, Version: j.Version, Attempt: j.Attempt, Status: trackpush.PushStatus(j.Sub), At: now, OK: ok, HTTPStatus: 200, Latency: 3 * time.Millisecond}
+	if !ok {
+		d.HTTPStatus, d.Error, d.Response = 500, "status 500", "oops"
+	}
+	err := s.CompletePushes(context.Background(), []trackpush.PushOutcome{{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Delivery: d}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func claimOne(t *testing.T, s trackpush.Store, now time.Time) *trackpush.PushJob {
+	t.Helper()
+	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 {
+		t.Fatalf("claimed %d jobs at %s, want 1", len(jobs), trackpush.FormatTime(now))
+	}
+	return jobs[0]
+}
+
+func claimNone(t *testing.T, s trackpush.Store, now time.Time) {
+	t.Helper()
+	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 0 {
+		t.Fatalf("claimed %d jobs at %s, want none", len(jobs), trackpush.FormatTime(now))
+	}
+}
+
+func testPushRetryAndGiveUp(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 5)
+	sub := newSub(a, "YT0000000020")
+	if err := s.Subscribe(ctx, sub, t0); err != nil {
+		t.Fatal(err)
+	}
+	claimNone(t, s, t0)
+	if _, ok, _ := s.NextPushAt(ctx); ok {
+		t.Fatal("nothing is pending before the first event")
+	}
+	now := t0.Add(time.Hour)
+	if _, _, err := s.AppendEvents(ctx, "yuantong", "YT0000000020", []trackpush.Event{ev(50, "已揽收", trackpush.StatePickedUp)}, now, lastState); err != nil {
+		t.Fatal(err)
+	}
+	if next, ok, _ := s.NextPushAt(ctx); !ok || !next.Equal(now) {
+		t.Fatalf("next push at %v %v", next, ok)
+	}
+	for attempt := 1; attempt <= 1+trackpush.MaxRetries; attempt++ {
+		j := claimOne(t, s, now)
+		if j.Attempt != attempt || j.Version != 1 {
+			t.Fatalf("attempt %d: job %+v", attempt, j)
+		}
+		claimNone(t, s, now) // claimed: no second push in flight
+		complete(t, s, j, false, now)
+		if attempt <= trackpush.MaxRetries {
+			claimNone(t, s, now.Add(trackpush.RetryAfter-time.Second))
+			if next, ok, _ := s.NextPushAt(ctx); !ok || !next.Equal(now.Add(trackpush.RetryAfter)) {
+				t.Fatalf("after failure %d: next %v", attempt, next)
+			}
+			now = now.Add(trackpush.RetryAfter)
+		}
+	}
+	claimNone(t, s, now.Add(24*time.Hour))
+	got := mustSub(t, s, sub.ID)
+	if got.Push.GaveUpVersion != 1 || got.Push.PushedVersion != 0 || got.Push.Pending() {
+		t.Fatalf("after giving up: %+v", got.Push)
+	}
+	log, err := s.Deliveries(ctx, sub.ID, 10)
+	if err != nil || len(log) != 4 {
+		t.Fatalf("delivery log: %d %v", len(log), err)
+	}
+	if !log[0].GaveUp || log[1].GaveUp || log[0].Attempt != 4 || log[3].Attempt != 1 || log[0].OK || log[0].Response != "oops" || log[0].HTTPStatus != 500 || log[0].Latency != 3*time.Millisecond {
+		t.Fatalf("delivery log %+v", log)
+	}
+	// A newer version starts afresh and succeeds.
+	now = now.Add(time.Hour)
+	if _, _, err := s.AppendEvents(ctx, "yuantong", "YT0000000020", []trackpush.Event{ev(200, "运输中", trackpush.StateInTransit)}, now, lastState); err != nil {
+		t.Fatal(err)
+	}
+	j := claimOne(t, s, now)
+	if j.Attempt != 1 || j.Version != 2 || len(j.Events) != 2 {
+		t.Fatalf("newer version job %+v", j)
+	}
+	complete(t, s, j, true, now)
+	got = mustSub(t, s, sub.ID)
+	if got.Push.PushedVersion != 2 || got.Push.Pending() {
+		t.Fatalf("after success: %+v", got.Push)
+	}
+}
+
+func testPushNewVersionWhileInFlight(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 5)
+	sub := newSub(a, "YT0000000030")
+	if err := s.Subscribe(ctx, sub, t0); err != nil {
+		t.Fatal(err)
+	}
+	s.AppendEvents(ctx, "yuantong", "YT0000000030", []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, t0, lastState)
+	j := claimOne(t, s, t0)
+	s.AppendEvents(ctx, "yuantong", "YT0000000030", []trackpush.Event{ev(2, "已发出", trackpush.StateTrunk)}, t0, lastState)
+	claimNone(t, s, t0) // still in flight
+	complete(t, s, j, true, t0)
+	j2 := claimOne(t, s, t0)
+	if j2.Version != 2 || len(j2.Events) != 2 {
+		t.Fatalf("the newer version goes next: %+v", j2)
+	}
+	complete(t, s, j2, true, t0)
+	claimNone(t, s, t0.Add(time.Hour))
+}
+
+func testStaleClaimIsIgnored(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 5)
+	sub := newSub(a, "YT0000000040")
+	s.Subscribe(ctx, sub, t0)
+	s.AppendEvents(ctx, "yuantong", "YT0000000040", []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, t0, lastState)
+	j1 := claimOne(t, s, t0)
+	// The pusher dies; after the lease another takes the job over.
+	j2 := claimOne(t, s, t0.Add(time.Minute))
+	if j1.Claim == j2.Claim {
+		t.Fatal("claims must differ")
+	}
+	complete(t, s, j1, false, t0.Add(2*time.Minute)) // the late, stale completion
+	got := mustSub(t, s, sub.ID)
+	if got.Push.Attempts != 0 || got.Push.LeaseUntil == nil {
+		t.Fatalf("a stale completion changed the state: %+v", got.Push)
+	}
+	complete(t, s, j2, true, t0.Add(2*time.Minute))
+	got = mustSub(t, s, sub.ID)
+	if got.Push.PushedVersion != 1 || got.Push.Pending() {
+		t.Fatalf("after the current completion: %+v", got.Push)
+	}
+	if log, _ := s.Deliveries(ctx, sub.ID, 10); len(log) != 2 {
+		t.Fatalf("both attempts are logged: %d", len(log))
+	}
+}
+
+func testFinishedShipmentShutsDown(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 5)
+	sub := newSub(a, "YT0000000050")
+	s.Subscribe(ctx, sub, t0)
+	s.AppendEvents(ctx, "yuantong", "YT0000000050", []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, t0, lastState)
+	now := t0.Add(time.Hour)
+	s.AppendEvents(ctx, "yuantong", "YT0000000050", []trackpush.Event{ev(60, "已签收", trackpush.StateSignedSelf)}, now, lastState)
+	got := mustSub(t, s, sub.ID)
+	if got.Status != trackpush.StatusShutdown || got.EndedAt == nil || !got.EndedAt.Equal(now) || got.Push.EndVersion != got.Push.Version || got.Push.Version != 2 {
+		t.Fatalf("signed: %+v", got)
+	}
+	j := claimOne(t, s, now)
+	if trackpush.PushStatus(j.Sub) != trackpush.PushShutdown || j.Version != 2 {
+		t.Fatalf("shutdown push: %s v%d", trackpush.PushStatus(j.Sub), j.Version)
+	}
+	complete(t, s, j, true, now)
+	// Later events change nothing for an ended subscription.
+	s.AppendEvents(ctx, "yuantong", "YT0000000050", []trackpush.Event{ev(90, "又一条", trackpush.StateSigned)}, now, lastState)
+	claimNone(t, s, now.Add(time.Hour))
+	if stale, _ := s.StaleSubscriptions(ctx, now.Add(365*24*time.Hour), 10); len(stale) != 0 {
+		t.Fatal("an ended subscription is never stale")
+	}
+	wantCode(t, s.Subscribe(ctx, newSub(a, "YT0000000050"), now.Add(29*time.Minute)), trackpush.CodeDuplicate)
+}
+
+func testStaleSubscriptions(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 5)
+	quiet := newSub(a, "YT0000000060")
+	s.Subscribe(ctx, quiet, t0)
+	active := newSub(a, "YT0000000061")
+	s.Subscribe(ctx, active, t0)
+	s.AppendEvents(ctx, "yuantong", "YT0000000061", []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, t0.Add(time.Hour), lastState)
+
+	stale, err := s.StaleSubscriptions(ctx, t0.Add(trackpush.NoRecordAfter-time.Second), 10)
+	if err != nil || len(stale) != 0 {
+		t.Fatalf("before 3 days: %d %v", len(stale), err)
+	}
+	stale, _ = s.StaleSubscriptions(ctx, t0.Add(trackpush.NoRecordAfter), 10)
+	if len(stale) != 1 || stale[0].Sub.ID != quiet.ID || !stale[0].NoRecord {
+		t.Fatalf("at 3 days: %+v", stale)
+	}
+	now := t0.Add(trackpush.NoRecordAfter)
+	if err := s.EndSubscription(ctx, trackpush.End{SubID: quiet.ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord, AutoCheck: "0"}, now); err != nil {
+		t.Fatal(err)
+	}
+	got := mustSub(t, s, quiet.ID)
+	if got.Status != trackpush.StatusAbort || got.Message != trackpush.MessageNoRecord || !got.Push.Due(now) || got.Push.EndVersion != 1 {
+		t.Fatalf("aborted: %+v", got)
+	}
+	// Ending twice does nothing.
+	if err := s.EndSubscription(ctx, trackpush.End{SubID: quiet.ID, Status: trackpush.StatusShutdown}, now); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustSub(t, s, quiet.ID); got.Status != trackpush.StatusAbort || got.Push.Version != 1 {
+		t.Fatalf("ended twice: %+v", got)
+	}
+	changed := t0.Add(time.Hour)
+	stale, _ = s.StaleSubscriptions(ctx, changed.Add(trackpush.NoChangeAfter-time.Second), 10)
+	if len(stale) != 0 {
+		t.Fatalf("before 60 days: %+v", stale)
+	}
+	stale, _ = s.StaleSubscriptions(ctx, changed.Add(trackpush.NoChangeAfter), 10)
+	if len(stale) != 1 || stale[0].Sub.ID != active.ID || stale[0].NoRecord {
+		t.Fatalf("at 60 days: %+v", stale)
+	}
+	// A new event moves the 60 days on.
+	s.AppendEvents(ctx, "yuantong", "YT0000000061", []trackpush.Event{ev(2000, "运输中", trackpush.StateInTransit)}, changed.Add(50*24*time.Hour), lastState)
+	if stale, _ = s.StaleSubscriptions(ctx, changed.Add(trackpush.NoChangeAfter), 10); len(stale) != 0 {
+		t.Fatalf("after a new event: %+v", stale)
+	}
+	wantCode(t, s.EndSubscription(ctx, trackpush.End{SubID: 424242, Status: trackpush.StatusAbort}, now), trackpush.CodeNotFound)
+}
+
+func testUpdateAll(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 5)
+	sub := newSub(a, "YT0000000070")
+	s.Subscribe(ctx, sub, t0)
+	s.AppendEvents(ctx, "yuantong", "YT0000000070", []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, t0, lastState)
+	complete(t, s, claimOne(t, s, t0), true, t0)
+	if err := s.UpdateAll(ctx, sub.ID, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	j := claimOne(t, s, t0.Add(time.Hour))
+	if trackpush.PushStatus(j.Sub) != trackpush.PushUpdateAll || j.Version != 2 {
+		t.Fatalf("updateall push: %s v%d", trackpush.PushStatus(j.Sub), j.Version)
+	}
+	complete(t, s, j, true, t0.Add(time.Hour))
+	if got := mustSub(t, s, sub.ID); trackpush.PushStatus(got) != trackpush.PushPolling {
+		t.Fatalf("after the updateall push: %s", trackpush.PushStatus(got))
+	}
+	wantCode(t, s.UpdateAll(ctx, 999999, t0), trackpush.CodeNotFound)
+	var e *trackpush.Error
+	if !errors.As(s.UpdateAll(ctx, 999999, t0), &e) {
+		t.Fatal("not found must be a *trackpush.Error")
+	}
+}
+
+func testClaimLimitAndOrder(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 50)
+	for i := 0; i < 5; i++ {
+		nu := fmt.Sprintf("YT00000001%02d", i)
+		s.Subscribe(ctx, newSub(a, nu), t0)
+		s.AppendEvents(ctx, "yuantong", nu, []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, t0.Add(time.Duration(5-i)*time.Second), lastState)
+	}
+	now := t0.Add(time.Minute)
+	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 3)
+	if err != nil || len(jobs) != 3 {
+		t.Fatalf("claim 3: %d %v", len(jobs), err)
+	}
+	// Oldest due first: the last appended became due first.
+	if jobs[0].Sub.Nu != "YT0000000104" || jobs[1].Sub.Nu != "YT0000000103" {
+		t.Fatalf("order: %s %s", jobs[0].Sub.Nu, jobs[1].Sub.Nu)
+	}
+	rest, _ := s.ClaimPushes(ctx, now, time.Minute, 10)
+	if len(rest) != 2 {
+		t.Fatalf("rest: %d", len(rest))
+	}
+	// Deferring releases without an attempt.
+	j := rest[0]
+	err = s.CompletePushes(ctx, []trackpush.PushOutcome{{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Deferred: true, DeferUntil: now.Add(time.Second)}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimNone(t, s, now)
+	again := claimOne(t, s, now.Add(time.Second))
+	if again.Sub.ID != j.Sub.ID || again.Attempt != 1 {
+		t.Fatalf("after deferral: %+v", again)
+	}
+	if log, _ := s.Deliveries(ctx, j.Sub.ID, 10); len(log) != 0 {
+		t.Fatal("a deferral is not an attempt")
+	}
+}
