@@ -1,0 +1,68 @@
+// Package route derives what the trajectory says about the route: the
+// from/cur/to of routeInfo and whether the parcel looped back to a place it
+// had left. Later: the hub graph, ETA and the predicted route.
+package route
+
+import (
+	"sort"
+
+	"github.com/trackpush/trackpush"
+)
+
+// Chronological returns the events in carrier-time order, ties broken by
+// arrival order (Seq). It does not modify events.
+func Chronological(events []trackpush.Event) []trackpush.Event {
+	out := append([]trackpush.Event(nil), events...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Time.Equal(out[j].Time) {
+			return out[i].Time.Before(out[j].Time)
+		}
+		return out[i].Seq < out[j].Seq
+	})
+	return out
+}
+
+// Current returns the area of the newest located event, or nil.
+func Current(events []trackpush.Event) *trackpush.Area {
+	evs := Chronological(events)
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Area != nil {
+			return evs[i].Area
+		}
+	}
+	return nil
+}
+
+// IsLoop reports whether the parcel came back to a city it had left for
+// another one (A → B → A), reading the located events in time order. Scans
+// within one city (hub, then outlet) are one stay.
+func IsLoop(events []trackpush.Event) bool {
+	left := map[string]bool{}
+	cur := ""
+	for _, e := range Chronological(events) {
+		if e.Area == nil || e.Area.City == "" || e.Area.City == cur {
+			continue
+		}
+		if left[e.Area.City] {
+			return true
+		}
+		if cur != "" {
+			left[cur] = true
+		}
+		cur = e.Area.City
+	}
+	return false
+}
+
+// Point converts an area to a routeInfo point (nil stays nil).
+func Point(a *trackpush.Area) *trackpush.RoutePoint {
+	if a == nil {
+		return nil
+	}
+	return &trackpush.RoutePoint{Number: a.Code, Name: a.Name}
+}
+
+// Info returns the routeInfo of a shipment followed from from to to.
+func Info(from, to *trackpush.Area, events []trackpush.Event) *trackpush.RouteInfo {
+	return &trackpush.RouteInfo{From: Point(from), Cur: Point(Current(events)), To: Point(to)}
+}

@@ -1,0 +1,57 @@
+package route
+
+import (
+	"testing"
+	"time"
+
+	"github.com/trackpush/trackpush"
+)
+
+func evs(cities ...string) []trackpush.Event {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, trackpush.CST)
+	var out []trackpush.Event
+	for i, c := range cities {
+		e := trackpush.Event{Seq: int64(i + 1), Time: t0.Add(time.Duration(i) * time.Hour)}
+		if c != "" {
+			e.Area = &trackpush.Area{Code: "CN" + c, Name: c, City: c}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestIsLoop(t *testing.T) {
+	cases := []struct {
+		cities []string
+		want   bool
+	}{
+		{nil, false},
+		{[]string{"A", "A", "B", "B", "C"}, false},
+		{[]string{"A", "", "A", "B"}, false},
+		{[]string{"A", "B", "A"}, true},
+		{[]string{"A", "B", "C", "B", "D"}, true},
+		{[]string{"A", "B", "", "B", "C"}, false},
+	}
+	for _, c := range cases {
+		if got := IsLoop(evs(c.cities...)); got != c.want {
+			t.Errorf("IsLoop(%v) = %v, want %v", c.cities, got, c.want)
+		}
+	}
+	// Order is by time, not by arrival: B arriving late does not make A→C a loop.
+	e := evs("A", "C", "B")
+	e[2].Time = e[0].Time.Add(30 * time.Minute)
+	if IsLoop(e) {
+		t.Error("out-of-order arrival made a loop")
+	}
+}
+
+func TestInfo(t *testing.T) {
+	e := evs("A", "B", "")
+	ri := Info(&trackpush.Area{Code: "CN1", Name: "from"}, nil, e)
+	if ri.From.Number != "CN1" || ri.Cur.Name != "B" || ri.To != nil {
+		t.Fatalf("%+v %+v %+v", ri.From, ri.Cur, ri.To)
+	}
+	if Current(evs("", "")) != nil {
+		t.Error("no located event")
+	}
+}
