@@ -8,9 +8,10 @@ import "time"
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
-	// After returns a channel that receives once d of this clock's time
-	// has passed.
-	After(d time.Duration) <-chan time.Time
+	// At returns a channel that receives once the clock reaches t (at
+	// once when it already has). An absolute time, unlike a duration, cannot
+	// be overtaken by a clock that moves between reading Now and waiting.
+	At(t time.Time) <-chan time.Time
 }
 
 // CST is China Standard Time (UTC+8), the zone of every wall-clock time on
@@ -21,10 +22,12 @@ var CST = time.FixedZone("CST", 8*3600)
 const TimeLayout = "2006-01-02 15:04:05"
 
 // ParseTime reads a carrier time in China Standard Time. It accepts the
-// wire's "2006-01-02 15:04:05", the same without seconds or with a 'T',
-// slashes as date separators, and RFC 3339 (with its own zone).
+// wire's "2006-01-02 15:04:05" (also with single-digit fields), the same
+// without seconds or with a 'T', slashes as date separators, a date alone,
+// and RFC 3339 (with its own zone).
 func ParseTime(s string) (time.Time, bool) {
-	for _, layout := range []string{TimeLayout, "2006-01-02 15:04", "2006-01-02T15:04:05", "2006/01/02 15:04:05", "2006/01/02 15:04", "2006-01-02"} {
+	// Single-digit fields are accepted too: some carriers write "2019-7-2 9:05:02".
+	for _, layout := range []string{"2006-1-2 15:4:5", "2006-1-2 15:4", "2006-1-2T15:4:5", "2006/1/2 15:4:5", "2006/1/2 15:4", "2006-1-2"} {
 		if t, err := time.ParseInLocation(layout, s, CST); err == nil {
 			return t, true
 		}

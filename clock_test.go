@@ -13,6 +13,9 @@ func TestParseTime(t *testing.T) {
 			t.Errorf("ParseTime(%q) = %v, %v", s, got, ok)
 		}
 	}
+	if got, ok := ParseTime("2025-6-16 10:41:33"); !ok || !got.Equal(want) {
+		t.Errorf("single digits: %v %v", got, ok)
+	}
 	if got, ok := ParseTime("2025-06-16 10:41"); !ok || !got.Equal(want.Add(-33*time.Second)) {
 		t.Errorf("minutes: %v %v", got, ok)
 	}
