@@ -119,11 +119,12 @@ func (d DataItem) MarshalJSON() ([]byte, error) {
 			b.WriteByte(',')
 		}
 		b.WriteString(`"` + key + `":`)
-		enc, err := json.Marshal(v)
-		if err != nil {
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
 			return err
 		}
-		b.Write(enc)
+		b.Truncate(b.Len() - 1) // the encoder's newline
 		return nil
 	}
 	b.WriteByte('{')

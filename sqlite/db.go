@@ -55,6 +55,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	// One node owns a SQLite file: claims left by a process that died are
+	// its own, so they are released now rather than when their leases run
+	// out. The pushes they covered are made again (at-least-once).
+	if _, err := w.ExecContext(ctx, `UPDATE subscriptions SET lease_until = NULL, claim = 0 WHERE lease_until IS NOT NULL`); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: release stale claims: %w", err)
+	}
 	r, err := sql.Open("sqlite", dsn+"&mode=ro")
 	if err != nil {
 		w.Close()

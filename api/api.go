@@ -1,0 +1,150 @@
+// Package api is the HTTP edge of trackpush: the subscribe endpoints of the
+// original service (JSON and the classic form style), the carrier table,
+// event ingest, and the admin API. Domain errors become the wire's
+// {result, returnCode, message} here and nowhere else.
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/trackpush/trackpush"
+	"github.com/trackpush/trackpush/carrier"
+	"github.com/trackpush/trackpush/push"
+)
+
+// Waker is told when pushes may have become due.
+type Waker interface{ Wake() }
+
+// Ingester stores a shipment's raw carrier events (enriching them).
+type Ingester interface {
+	Ingest(ctx context.Context, com, nu string, events []trackpush.RawEvent) (accepted, duplicates int, err error)
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	Store     trackpush.Store
+	Clock     trackpush.Clock
+	Log       *slog.Logger
+	Ingester  Ingester
+	Detector  *carrier.Detector
+	Pusher    Waker
+	URLPolicy push.URLPolicy
+	// Sensitive is the operator's list of words refused in subscriptions
+	// (502).
+	Sensitive []string
+	// IngestToken and AdminToken guard /v1/events and /admin; an empty
+	// token disables its endpoints.
+	IngestToken string
+	AdminToken  string
+}
+
+// Body size limits.
+const (
+	maxSubscribeBody = 64 << 10
+	maxIngestBody    = 8 << 20
+	maxAdminBody     = 64 << 10
+)
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /trackpush/callback", s.handleSubscribeJSON)
+	mux.HandleFunc("POST /poll", s.handleSubscribeForm(false))
+	mux.HandleFunc("POST /pollmap", s.handleSubscribeForm(true))
+	mux.HandleFunc("GET /companies", s.handleCompanies)
+	mux.HandleFunc("POST /v1/events", s.requireToken(s.IngestToken, s.handleIngest))
+	mux.HandleFunc("POST /admin/accounts", s.requireToken(s.AdminToken, s.handleCreateAccount))
+	mux.HandleFunc("GET /admin/accounts", s.requireToken(s.AdminToken, s.handleListAccounts))
+	mux.HandleFunc("POST /admin/accounts/{id}/disable", s.requireToken(s.AdminToken, s.handleDisableAccount(true)))
+	mux.HandleFunc("POST /admin/accounts/{id}/enable", s.requireToken(s.AdminToken, s.handleDisableAccount(false)))
+	mux.HandleFunc("GET /admin/subscriptions/{id}", s.requireToken(s.AdminToken, s.handleGetSubscription))
+	mux.HandleFunc("POST /admin/subscriptions/{id}/updateall", s.requireToken(s.AdminToken, s.handleUpdateAll))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.handleReady)
+	return s.recoverer(mux)
+}
+
+// recoverer turns a panic into a 500 answer in the protocol's shape.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Log.Error("panic in handler", "path", r.URL.Path, "panic", v)
+				writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "internal error"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, _, err := s.Store.NextPushAt(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// requireToken guards a handler with a bearer token.
+func (s *Server) requireToken(token string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if token == "" || !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			writeJSON(w, http.StatusUnauthorized, errorBody{Error: "missing or wrong bearer token"})
+			return
+		}
+		h(w, r)
+	}
+}
+
+// errorBody is the error answer of trackpush's own endpoints (ingest,
+// admin).
+type errorBody struct {
+	Error string `json:"error"`
+	Field string `json:"field,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// writeAnswer writes the protocol's answer for err (nil: accepted). The
+// original service answers HTTP 200 with the code in the body; so does
+// trackpush, so that its clients work unchanged.
+func writeAnswer(w http.ResponseWriter, err error) {
+	a := trackpush.Answer{Result: err == nil, ReturnCode: trackpush.ErrorCode(err)}
+	var e *trackpush.Error
+	switch {
+	case err == nil:
+		a.Message = trackpush.CodeMessage(trackpush.CodeOK)
+	case errors.As(err, &e):
+		a.Message = e.Message
+		if a.Message == "" {
+			a.Message = trackpush.CodeMessage(e.Code)
+		}
+		if e.Detail != "" {
+			a.Message += ": " + e.Detail
+		}
+	default:
+		a.Message = trackpush.CodeMessage(trackpush.CodeInternal)
+	}
+	writeJSON(w, http.StatusOK, a)
+}

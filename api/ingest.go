@@ -1,0 +1,109 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/trackpush/trackpush"
+	"github.com/trackpush/trackpush/carrier"
+)
+
+func (s *Server) handleCompanies(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="companies.csv"`)
+		carrier.WriteCSV(w)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	carrier.WriteJSON(w)
+}
+
+// Limits of one ingest request.
+const (
+	maxIngestEvents  = 1000
+	maxContextLength = 2000 // characters
+)
+
+type ingestRequest struct {
+	Com    string               `json:"com"`
+	Nu     string               `json:"nu"`
+	Events []trackpush.RawEvent `json:"events"`
+}
+
+// badInput is a 400 of the ingest endpoint.
+type badInput struct{ field, msg string }
+
+func (e *badInput) Error() string { return e.field + ": " + e.msg }
+
+func parseIngest(body []byte) (*ingestRequest, error) {
+	var req ingestRequest
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, &badInput{"body", "not the expected JSON object: " + err.Error()}
+	}
+	if dec.More() {
+		return nil, &badInput{"body", "data after the JSON object"}
+	}
+	req.Com = strings.ToLower(strings.TrimSpace(req.Com))
+	req.Nu = strings.TrimSpace(req.Nu)
+	if req.Com == "" {
+		return nil, &badInput{"com", "missing"}
+	}
+	if _, ok := carrier.Lookup(req.Com); !ok {
+		return nil, &badInput{"com", fmt.Sprintf("%q is not in the carrier table", req.Com)}
+	}
+	if err := checkNumber(req.Nu); err != nil {
+		return nil, &badInput{"nu", strings.TrimPrefix(err.(*trackpush.Error).Detail, "number: ")}
+	}
+	if len(req.Events) == 0 {
+		return nil, &badInput{"events", "no events"}
+	}
+	if len(req.Events) > maxIngestEvents {
+		return nil, &badInput{"events", fmt.Sprintf("more than %d events in one request", maxIngestEvents)}
+	}
+	for i, e := range req.Events {
+		f := fmt.Sprintf("events[%d]", i)
+		if _, ok := trackpush.ParseTime(strings.TrimSpace(e.Time)); !ok {
+			return nil, &badInput{f + ".time", fmt.Sprintf("%q is not a time (want YYYY-MM-DD HH:MM:SS, China Standard Time)", e.Time)}
+		}
+		if strings.TrimSpace(e.Context) == "" {
+			return nil, &badInput{f + ".context", "empty"}
+		}
+		if !utf8.ValidString(e.Context) {
+			return nil, &badInput{f + ".context", "not valid UTF-8"}
+		}
+		if utf8.RuneCountInString(e.Context) > maxContextLength {
+			return nil, &badInput{f + ".context", fmt.Sprintf("longer than %d characters", maxContextLength)}
+		}
+	}
+	return &req, nil
+}
+
+func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxIngestBody))
+	if err != nil {
+		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body unreadable or larger than %d bytes", maxIngestBody)})
+		return
+	}
+	req, err := parseIngest(body)
+	if err != nil {
+		var bi *badInput
+		errors.As(err, &bi)
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: bi.Error(), Field: bi.field})
+		return
+	}
+	accepted, dups, err := s.Ingester.Ingest(r.Context(), req.Com, req.Nu, req.Events)
+	if err != nil {
+		s.Log.Error("ingest", "com", req.Com, "nu", req.Nu, "err", err)
+		writeJSON(w, http.StatusInternalServerError, errorBody{Error: "could not store the events; nothing was stored, retry"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"accepted": accepted, "duplicates": dups})
+}

@@ -1,0 +1,266 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/trackpush/trackpush"
+	"github.com/trackpush/trackpush/carrier"
+	"github.com/trackpush/trackpush/enrich"
+	"github.com/trackpush/trackpush/region"
+)
+
+// subscribeStyle says which endpoint a subscription came through.
+type subscribeStyle int
+
+const (
+	styleJSON    subscribeStyle = iota // POST /trackpush/callback
+	stylePoll                          // POST /poll: from/to optional
+	stylePollMap                       // POST /pollmap
+)
+
+func (s *Server) handleSubscribeJSON(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSubscribeBody))
+	if err != nil {
+		writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "request body unreadable or larger than %d bytes", maxSubscribeBody))
+		return
+	}
+	writeAnswer(w, s.subscribe(r, body, r.Header.Get("X-ApiG-AppCode"), styleJSON))
+}
+
+func (s *Server) handleSubscribeForm(mapStyle bool) http.HandlerFunc {
+	style := stylePoll
+	if mapStyle {
+		style = stylePollMap
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxSubscribeBody)
+		if err := r.ParseForm(); err != nil {
+			writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "form unreadable: %v", err))
+			return
+		}
+		if sc := r.PostForm.Get("schema"); sc != "" && !strings.EqualFold(sc, "json") {
+			writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "schema: only json is supported"))
+			return
+		}
+		param := r.PostForm.Get("param")
+		if param == "" {
+			writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "param: missing"))
+			return
+		}
+		writeAnswer(w, s.subscribe(r, []byte(param), r.Header.Get("X-ApiG-AppCode"), style))
+	}
+}
+
+// subscribeRequest is the body of a subscription (PROTOCOL.md §1).
+type subscribeRequest struct {
+	company, number, from, to, key   string
+	callbackURL, phone, mapConfigKey string
+	salt                             *string
+	resultv2                         string
+	autoCom                          bool
+}
+
+// field reads a string member: absent is "", a JSON null too when
+// nullable; any other type is an error naming the field.
+func field(m map[string]any, name string, nullable bool) (string, bool, error) {
+	v, ok := m[name]
+	if !ok {
+		return "", false, nil
+	}
+	switch x := v.(type) {
+	case string:
+		return x, true, nil
+	case nil:
+		if nullable {
+			return "", false, nil
+		}
+	case json.Number:
+		if name == "resultv2" || name == "phone" || name == "number" {
+			return x.String(), true, nil // sent as numbers by some clients
+		}
+	}
+	return "", false, trackpush.Errorf(trackpush.CodeInternal, "%s: must be a string", name)
+}
+
+// parseSubscribe reads and type-checks the body.
+func parseSubscribe(body []byte) (*subscribeRequest, error) {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil {
+		return nil, trackpush.Errorf(trackpush.CodeInternal, "body is not a JSON object")
+	}
+	req := &subscribeRequest{}
+	var err error
+	str := func(dst *string, m map[string]any, name string, nullable bool) {
+		if err == nil {
+			*dst, _, err = field(m, name, nullable)
+		}
+	}
+	str(&req.company, m, "company", true)
+	str(&req.number, m, "number", false)
+	str(&req.from, m, "from", true)
+	str(&req.to, m, "to", true)
+	str(&req.key, m, "key", true)
+	if err != nil {
+		return nil, err
+	}
+	pv, ok := m["parameters"]
+	if !ok || pv == nil {
+		return nil, trackpush.Errorf(trackpush.CodeInternal, "parameters: missing")
+	}
+	p, ok := pv.(map[string]any)
+	if !ok {
+		return nil, trackpush.Errorf(trackpush.CodeInternal, "parameters: must be an object")
+	}
+	str(&req.callbackURL, p, "callbackurl", false)
+	str(&req.phone, p, "phone", true)
+	str(&req.mapConfigKey, p, "mapConfigKey", true)
+	str(&req.resultv2, p, "resultv2", true)
+	var autoCom string
+	str(&autoCom, p, "autoCom", true)
+	if err != nil {
+		return nil, err
+	}
+	req.autoCom = autoCom == "1"
+	if salt, present, e := field(p, "salt", true); e != nil {
+		return nil, e
+	} else if present {
+		req.salt = &salt
+	}
+	return req, nil
+}
+
+// subscribe validates a subscription in the order a client can act on —
+// body, credentials, company, number, phone, route, callback, content —
+// and stores it.
+func (s *Server) subscribe(r *http.Request, body []byte, appCode string, style subscribeStyle) error {
+	ctx := r.Context()
+	now := s.Clock.Now()
+	req, err := parseSubscribe(body)
+	if err != nil {
+		return err
+	}
+	acct, err := s.Store.Authenticate(ctx, strings.TrimSpace(appCode), strings.TrimSpace(req.key), now)
+	if err != nil {
+		return err
+	}
+	company := strings.ToLower(strings.TrimSpace(req.company))
+	number := strings.TrimSpace(req.number)
+	if err := checkNumber(number); err != nil {
+		return err
+	}
+	switch {
+	case company != "":
+		if _, ok := carrier.Lookup(company); !ok {
+			return trackpush.Errorf(trackpush.CodeBadCompany, "company %q is not in the carrier table (GET /companies)", req.company)
+		}
+	case req.autoCom:
+		c, ok := s.Detector.Best(number)
+		if !ok {
+			return trackpush.Errorf(trackpush.CodeNoCompany, "no carrier fits number %s", number)
+		}
+		company = c.Code
+	default:
+		return trackpush.Errorf(trackpush.CodeInternal, "company: missing")
+	}
+	if carrier.RequiresPhone(company) && strings.TrimSpace(req.phone) == "" {
+		return trackpush.Errorf(trackpush.CodeInternal, "phone: required for %s", company)
+	}
+	level := trackpush.ParseLevel(req.resultv2)
+	routeOptional := style == stylePoll && req.resultv2 != "8"
+	from, err := resolveEnd("from", req.from, routeOptional)
+	if err != nil {
+		return err
+	}
+	to, err := resolveEnd("to", req.to, routeOptional)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.callbackURL) == "" {
+		return trackpush.Errorf(trackpush.CodeInternal, "callbackurl: missing")
+	}
+	if _, err := s.URLPolicy.Check(strings.TrimSpace(req.callbackURL)); err != nil {
+		return trackpush.Errorf(trackpush.CodeInternal, "callbackurl: %v", err)
+	}
+	if w := s.sensitiveWord(req); w != "" {
+		return trackpush.Errorf(trackpush.CodeSensitive, "")
+	}
+	sub := &trackpush.Subscription{
+		AccountID: acct.ID, Com: company, Nu: number,
+		FromText: req.from, ToText: req.to, From: from, To: to,
+		CallbackURL: strings.TrimSpace(req.callbackURL), Salt: req.salt, Phone: req.phone,
+		MapConfigKey: req.mapConfigKey, Level: level,
+	}
+	if err := s.Store.Subscribe(ctx, sub, now); err != nil {
+		var e *trackpush.Error
+		if !errors.As(err, &e) {
+			s.Log.Error("subscribe", "err", err)
+		}
+		return err
+	}
+	s.Log.Info("subscribed", "id", sub.ID, "account", acct.ID, "com", company, "nu", number, "resultv2", level.String())
+	if sub.Push.Pending() && s.Pusher != nil {
+		s.Pusher.Wake()
+	}
+	return nil
+}
+
+// checkNumber applies the number rule: 6–32 characters, letters, digits
+// and '-' only.
+func checkNumber(n string) error {
+	c := utf8.RuneCountInString(n)
+	if n == "" {
+		return trackpush.Errorf(trackpush.CodeInternal, "number: missing")
+	}
+	if c < 6 || c > 32 {
+		return trackpush.Errorf(trackpush.CodeInternal, "number: must be 6–32 characters, got %d", c)
+	}
+	for _, r := range n {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-') {
+			return trackpush.Errorf(trackpush.CodeInternal, "number: only letters, digits and '-' allowed")
+		}
+	}
+	return nil
+}
+
+// resolveEnd resolves a subscription's from or to (400 when it names no
+// place).
+func resolveEnd(name, text string, optional bool) (*trackpush.Area, error) {
+	if strings.TrimSpace(text) == "" {
+		if optional {
+			return nil, nil
+		}
+		return nil, trackpush.Errorf(trackpush.CodeUnparsable, "%s: missing", name)
+	}
+	p := region.ResolveAddress(text)
+	if p == nil {
+		return nil, trackpush.Errorf(trackpush.CodeUnparsable, "%s: %q names no region", name, text)
+	}
+	return enrich.AreaOf(p), nil
+}
+
+// sensitiveWord returns the first operator-listed word in the callback or
+// the content of a subscription, or "".
+func (s *Server) sensitiveWord(req *subscribeRequest) string {
+	if len(s.Sensitive) == 0 {
+		return ""
+	}
+	fields := []string{req.callbackURL, req.number, req.from, req.to, req.phone, req.mapConfigKey}
+	if req.salt != nil {
+		fields = append(fields, *req.salt)
+	}
+	for _, w := range s.Sensitive {
+		for _, f := range fields {
+			if w != "" && strings.Contains(strings.ToLower(f), strings.ToLower(w)) {
+				return w
+			}
+		}
+	}
+	return ""
+}

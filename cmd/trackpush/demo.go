@@ -1,0 +1,276 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/trackpush/trackpush"
+	"github.com/trackpush/trackpush/api"
+	"github.com/trackpush/trackpush/clock"
+	"github.com/trackpush/trackpush/internal/replay"
+)
+
+func init() {
+	register(command{name: "demo", summary: "replay real trajectories through a live server on an accelerated clock", run: runDemo})
+}
+
+// demoNoRecord is a number that never gets an event: it shows the 3-day abort.
+const demoNoRecord = "YT9999999999999"
+
+func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("demo", stderr)
+	duration := fs.Duration("duration", 30*time.Second, "stop after this much real time")
+	scale := fs.Float64("time-scale", 20000, "clock speed-up (20000: three days in 13 s)")
+	keep := fs.Bool("keep", false, "keep the demo database and print its path")
+	verbose := fs.Bool("v", false, "log the server's messages")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	trajs, err := replay.Trajectories()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "trackpush-demo-")
+	if err != nil {
+		return err
+	}
+	if !*keep {
+		defer os.RemoveAll(dir)
+	}
+
+	// The server, on an accelerated clock starting at the first trajectory's
+	// first event, with a temporary SQLite database.
+	start := trajs[0].Times[0].Add(-time.Hour)
+	clk := clock.NewScaled(start, *scale)
+	m := NewMain()
+	m.Config.Addr = "127.0.0.1:0"
+	m.Config.DB = filepath.Join(dir, "demo.db")
+	m.Config.AllowPrivateCallbacks = true
+	m.Config.IngestToken = api.NewCredential()
+	m.Config.TimeScale = *scale
+	m.Clock = clk
+	if *verbose {
+		m.Logger = newLogger(stderr, "info")
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	acct, err := api.NewAccount("demo", 1000, "")
+	if err != nil {
+		return err
+	}
+	if err := m.Store.CreateAccount(ctx, acct); err != nil {
+		return err
+	}
+
+	// Two receivers: a reliable one, and a flaky one that fails the first
+	// two attempts of every push (30-minute retries on the demo clock).
+	var out sync.Mutex
+	lw := &lockedWriter{w: stdout, mu: &out}
+	say := func(format string, a ...any) {
+		out.Lock()
+		defer out.Unlock()
+		fmt.Fprintf(stdout, "%s "+format+"\n", append([]any{trackpush.FormatTime(clk.Now())}, a...)...)
+	}
+	reliable, err := serveListener(&Listener{Out: lw, Clock: clk, Name: "push "})
+	if err != nil {
+		return err
+	}
+	defer reliable.Close()
+	flaky, err := serveListener(&Listener{Out: lw, Clock: clk, Name: "flaky ", FailFirst: 2})
+	if err != nil {
+		return err
+	}
+	defer flaky.Close()
+
+	fmt.Fprintf(stdout, "trackpush demo: %d real trajectories replayed at %.0f× (30 min of retry wait = %.2f s), server %s\n",
+		len(trajs), *scale, (30*time.Minute).Seconds() / *scale, m.URL())
+	subscribe := func(com, nu, from, to, callbackURL string) error {
+		body := map[string]any{"company": com, "number": nu, "from": from, "to": to, "key": acct.Key,
+			"parameters": map[string]any{"callbackurl": callbackURL, "salt": "demo", "resultv2": "5"}}
+		b, _ := json.Marshal(body)
+		resp, err := http.Post(m.URL()+"/trackpush/callback", "application/json", bytes.NewReader(b))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var a trackpush.Answer
+		json.NewDecoder(resp.Body).Decode(&a)
+		say("subscribe %-9s %s %s→%s: %s %s", com, nu, from, orDash(to), a.ReturnCode, a.Message)
+		return nil
+	}
+	// Each trajectory starts at its own offset on the demo clock.
+	type due struct {
+		at  time.Time
+		tr  int
+		evt int
+	}
+	var plan []due
+	for i, tr := range trajs {
+		target := "http://" + reliable.Addr().String() + "/cb"
+		if i == 0 {
+			target = "http://" + flaky.Addr().String() + "/cb"
+		}
+		if err := subscribe(tr.Com, tr.Nu, tr.From, tr.To, target); err != nil {
+			return err
+		}
+		offset := time.Duration(i) * 2 * time.Hour
+		for j, t := range tr.Times {
+			plan = append(plan, due{start.Add(time.Hour + offset + t.Sub(tr.Times[0])), i, j})
+		}
+	}
+	if err := subscribe("yuantong", demoNoRecord, "广东省深圳市", "北京市朝阳区", "http://"+reliable.Addr().String()+"/cb"); err != nil {
+		return err
+	}
+	sort.SliceStable(plan, func(i, j int) bool { return plan[i].at.Before(plan[j].at) })
+
+	// Play the scans into the ingest API at their demo-clock times.
+	stop := time.After(*duration)
+	played := make(chan struct{})
+	go func() {
+		defer close(played)
+		for _, d := range plan {
+			select {
+			case <-clk.At(d.at):
+			case <-ctx.Done():
+				return
+			}
+			tr := trajs[d.tr]
+			ev := tr.Events[d.evt]
+			body, _ := json.Marshal(map[string]any{"com": tr.Com, "nu": tr.Nu, "events": []trackpush.RawEvent{{Time: trackpush.FormatTime(d.at), Context: ev.Context}}})
+			req, _ := http.NewRequest("POST", m.URL()+"/v1/events", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+m.Config.IngestToken)
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+			say("scan      %-9s %s | %s", tr.Com, tr.Nu, ev.Context)
+		}
+	}()
+
+	// Run until every subscription has ended and been delivered, or the
+	// duration is up.
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			break wait
+		case <-stop:
+			break wait
+		case <-tick.C:
+			select {
+			case <-played:
+				if demoDone(ctx, m, true) {
+					break wait
+				}
+			default:
+			}
+		}
+	}
+	return demoSummary(ctx, stdout, m, dir, *keep)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// demoDone reports whether the demo has shown everything: every scan
+// played, nothing left to push, and every subscription ended except those
+// whose trajectory stops before delivery.
+func demoDone(ctx context.Context, m *Main, playedAll bool) bool {
+	if !playedAll {
+		return false
+	}
+	for id := int64(1); ; id++ {
+		s, err := m.Store.Subscription(ctx, id)
+		if err != nil {
+			return id > 1
+		}
+		if s.Push.Pending() || (s.Live() && s.Nu == demoNoRecord) {
+			return false
+		}
+	}
+}
+
+// demoSummary prints what happened to each subscription.
+func demoSummary(ctx context.Context, w io.Writer, m *Main, dir string, keep bool) error {
+	fmt.Fprintln(w, "\nsummary:")
+	var subs, pushes, failed, shutdowns, aborts int
+	for id := int64(1); ; id++ {
+		s, err := m.Store.Subscription(ctx, id)
+		if err != nil {
+			break
+		}
+		subs++
+		log, err := m.Store.Deliveries(ctx, id, 1000)
+		if err != nil {
+			return err
+		}
+		ok, bad := 0, 0
+		for _, d := range log {
+			if d.OK {
+				ok++
+			} else {
+				bad++
+			}
+		}
+		pushes += ok
+		failed += bad
+		switch s.Status {
+		case trackpush.StatusShutdown:
+			shutdowns++
+		case trackpush.StatusAbort:
+			aborts++
+		}
+		h, evs, _ := m.Store.Shipment(ctx, s.Com, s.Nu)
+		state := "-"
+		if h != nil && len(evs) > 0 {
+			state = fmt.Sprintf("%s %s", h.Summary.State, h.Summary.State.Name())
+		}
+		fmt.Fprintf(w, "  #%d %-9s %-17s %-8s %-10s events=%-2d pushes ok=%d failed=%d  state %s\n",
+			s.ID, s.Com, s.Nu, s.Status, s.Message, len(evs), ok, bad, state)
+	}
+	fmt.Fprintf(w, "%d subscriptions: %d shut down (signed), %d aborted; %d pushes acknowledged, %d failed attempts retried\n",
+		subs, shutdowns, aborts, pushes, failed)
+	if keep {
+		fmt.Fprintf(w, "database kept at %s\n", filepath.Join(dir, "demo.db"))
+	}
+	return nil
+}
+
+// serveListener serves a listener on a free loopback port.
+func serveListener(l *Listener) (net.Listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	go (&http.Server{Handler: l, ReadHeaderTimeout: 5 * time.Second}).Serve(ln)
+	return ln, nil
+}
+
+// lockedWriter serialises writes to a shared writer.
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trackpush/trackpush"
+	"github.com/trackpush/trackpush/api"
+	"github.com/trackpush/trackpush/carrier"
+	"github.com/trackpush/trackpush/clock"
+	"github.com/trackpush/trackpush/push"
+	"github.com/trackpush/trackpush/region"
+	"github.com/trackpush/trackpush/source"
+	"github.com/trackpush/trackpush/sqlite"
+	"github.com/trackpush/trackpush/tracker"
+)
+
+func init() {
+	register(command{name: "serve", summary: "run the server", run: runServe})
+}
+
+// Config is the server's configuration: defaults, then TRACKPUSH_*
+// environment variables, then flags.
+type Config struct {
+	Addr                  string  // listen address
+	DB                    string  // SQLite file (a postgres:// DSN with the PostgreSQL store)
+	BaseURL               string  // public URL used in links
+	IngestToken           string  // bearer token of POST /v1/events ("" disables it)
+	AdminToken            string  // bearer token of /admin ("" disables it)
+	AllowPrivateCallbacks bool    // permit loopback and private callback hosts
+	AllowHTTPS            bool    // permit https callback URLs
+	TimeScale             float64 // the clock runs this many times faster
+	SensitiveWords        string  // file with one refused word per line
+	Workers               int     // pushes in flight
+	PerHost               int     // pushes in flight per callback host
+	LogLevel              string  // debug, info, warn, error
+}
+
+// Validate checks the configuration and names the bad field.
+func (c *Config) Validate() error {
+	switch {
+	case c.Addr == "":
+		return errors.New("addr: empty")
+	case c.DB == "":
+		return errors.New("db: empty")
+	case c.TimeScale < 1:
+		return fmt.Errorf("time-scale: %v, want ≥ 1", c.TimeScale)
+	case c.Workers < 1:
+		return fmt.Errorf("workers: %d, want ≥ 1", c.Workers)
+	case c.PerHost < 1:
+		return fmt.Errorf("per-host: %d, want ≥ 1", c.PerHost)
+	}
+	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+		return fmt.Errorf("base-url: %q is not an http(s) URL", c.BaseURL)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log-level: %q", c.LogLevel)
+	}
+	return nil
+}
+
+// envOr returns the environment variable TRACKPUSH_<name> or def.
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv("TRACKPUSH_" + name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string, def bool) bool {
+	if v, ok := os.LookupEnv("TRACKPUSH_" + name); ok {
+		b, err := strconv.ParseBool(v)
+		return err == nil && b
+	}
+	return def
+}
+
+func envNum[T int | float64](name string, def T) T {
+	v, ok := os.LookupEnv("TRACKPUSH_" + name)
+	if !ok {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return def
+	}
+	return T(f)
+}
+
+// secret reads TRACKPUSH_<name>, or the file named by TRACKPUSH_<name>_FILE.
+func secret(name string) string {
+	if f, ok := os.LookupEnv("TRACKPUSH_" + name + "_FILE"); ok {
+		if b, err := os.ReadFile(f); err == nil {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	return os.Getenv("TRACKPUSH_" + name)
+}
+
+// bindConfig defines the server's flags on fs, with env-derived defaults.
+func bindConfig(fs *flag.FlagSet, c *Config) {
+	fs.StringVar(&c.Addr, "addr", envOr("ADDR", ":8080"), "listen address (TRACKPUSH_ADDR)")
+	fs.StringVar(&c.DB, "db", envOr("DB", "trackpush.db"), "SQLite database file (TRACKPUSH_DB)")
+	fs.StringVar(&c.BaseURL, "base-url", envOr("BASE_URL", ""), "public URL of this server, used in links (TRACKPUSH_BASE_URL)")
+	fs.StringVar(&c.IngestToken, "ingest-token", secret("INGEST_TOKEN"), "bearer token of POST /v1/events; empty disables ingest (TRACKPUSH_INGEST_TOKEN or _FILE)")
+	fs.StringVar(&c.AdminToken, "admin-token", secret("ADMIN_TOKEN"), "bearer token of the admin API; empty disables it (TRACKPUSH_ADMIN_TOKEN or _FILE)")
+	fs.BoolVar(&c.AllowPrivateCallbacks, "allow-private-callbacks", envBool("ALLOW_PRIVATE_CALLBACKS", false), "permit loopback and private callback hosts (TRACKPUSH_ALLOW_PRIVATE_CALLBACKS)")
+	fs.BoolVar(&c.AllowHTTPS, "allow-https", envBool("ALLOW_HTTPS", true), "permit https callback URLs (TRACKPUSH_ALLOW_HTTPS)")
+	fs.Float64Var(&c.TimeScale, "time-scale", envNum("TIME_SCALE", 1.0), "run every timer this many times faster (TRACKPUSH_TIME_SCALE)")
+	fs.StringVar(&c.SensitiveWords, "sensitive-words", envOr("SENSITIVE_WORDS", ""), "file of words refused in subscriptions, one per line (TRACKPUSH_SENSITIVE_WORDS)")
+	fs.IntVar(&c.Workers, "workers", envNum("WORKERS", 64), "pushes in flight at once (TRACKPUSH_WORKERS)")
+	fs.IntVar(&c.PerHost, "per-host", envNum("PER_HOST", 16), "pushes in flight per callback host (TRACKPUSH_PER_HOST)")
+	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (TRACKPUSH_LOG_LEVEL)")
+}
+
+func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	m := NewMain()
+	bindConfig(fs, &m.Config)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected arguments: %v", fs.Args())}
+	}
+	m.Logger = newLogger(stderr, m.Config.LogLevel)
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	m.Logger.Info("trackpush serving", "addr", m.Addr(), "db", m.Config.DB, "time-scale", m.Config.TimeScale)
+	<-ctx.Done()
+	m.Logger.Info("shutting down")
+	return m.Close()
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// Main is the whole server: store, engines and HTTP. Tests run it on :0
+// with a temporary database and a fake clock.
+type Main struct {
+	Config Config
+	// Clock, when set, replaces the real (or scaled) clock.
+	Clock  trackpush.Clock
+	Logger *slog.Logger
+
+	Store    trackpush.Store
+	Pusher   *push.Engine
+	Tracker  *tracker.Tracker
+	Ingester *source.Ingester
+	Detector *carrier.Detector
+
+	ln  net.Listener
+	srv *http.Server
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main {
+	m := &Main{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	bindConfig(fs, &m.Config)
+	return m
+}
+
+// Open starts the server.
+func (m *Main) Open(ctx context.Context) (err error) {
+	if err := m.Config.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if m.Clock == nil {
+		if m.Config.TimeScale > 1 {
+			m.Clock = clock.NewScaled(time.Now(), m.Config.TimeScale)
+		} else {
+			m.Clock = clock.Real{}
+		}
+	}
+	var words []string
+	if m.Config.SensitiveWords != "" {
+		if words, err = readWords(m.Config.SensitiveWords); err != nil {
+			return fmt.Errorf("sensitive-words: %w", err)
+		}
+	}
+	if m.Store, err = openStore(ctx, m.Config.DB); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			m.Store.Close()
+		}
+	}()
+	region.Warm()
+	m.Detector = carrier.NewDetector()
+	m.Pusher = push.New(m.Store, m.Clock, m.Logger, push.Config{
+		Workers: m.Config.Workers, PerHost: m.Config.PerHost, AllowPrivate: m.Config.AllowPrivateCallbacks,
+	})
+	m.Ingester = &source.Ingester{Store: m.Store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger}
+	m.Tracker = &tracker.Tracker{Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "tracker"), Pusher: m.Pusher}
+	handler := (&api.Server{
+		Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "api"),
+		Ingester: m.Ingester, Pusher: m.Pusher, Detector: m.Detector,
+		URLPolicy:   push.URLPolicy{AllowHTTPS: m.Config.AllowHTTPS, AllowPrivate: m.Config.AllowPrivateCallbacks},
+		Sensitive:   words,
+		IngestToken: m.Config.IngestToken, AdminToken: m.Config.AdminToken,
+	}).Handler()
+	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
+	}
+	m.srv = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	go m.srv.Serve(m.ln)
+	m.Pusher.Start(context.WithoutCancel(ctx))
+	m.Tracker.Start(context.WithoutCancel(ctx))
+	return nil
+}
+
+// Addr returns the address the server listens on.
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// URL returns the server's base URL on loopback.
+func (m *Main) URL() string {
+	_, port, _ := net.SplitHostPort(m.Addr())
+	return "http://127.0.0.1:" + port
+}
+
+// Close stops accepting requests, lets those in progress and the pushes
+// in flight finish, and closes the store.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	var errs []error
+	if m.srv != nil {
+		errs = append(errs, m.srv.Shutdown(ctx))
+	}
+	if m.Tracker != nil {
+		m.Tracker.Stop()
+	}
+	if m.Pusher != nil {
+		m.Pusher.Stop()
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// openStore opens the store a --db value names.
+func openStore(ctx context.Context, db string) (trackpush.Store, error) {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		return nil, errors.New("db: the PostgreSQL store is not built yet; use a SQLite file path")
+	}
+	return sqlite.Open(ctx, db)
+}
+
+func readWords(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if w := strings.TrimSpace(sc.Text()); w != "" && !strings.HasPrefix(w, "#") {
+			out = append(out, w)
+		}
+	}
+	return out, sc.Err()
+}

@@ -1,0 +1,385 @@
+// Package push is the durable callback engine: it claims due
+// subscriptions from the store, builds each push from the current state,
+// signs and POSTs it, and records every attempt. What must be delivered is
+// the newest version of a subscription, not a queue of copies (see
+// trackpush.PushState): a failed push is retried 30 minutes later with the
+// newest state, up to 3 retries; one push per subscription is in flight at a
+// time, so pushes of one subscription are never reordered; a per-host cap
+// protects slow receivers.
+package push
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/trackpush/trackpush"
+	"github.com/trackpush/trackpush/callback"
+	"github.com/trackpush/trackpush/enrich"
+)
+
+// Config tunes the engine. Zero fields take the defaults.
+type Config struct {
+	Workers      int           // pushes in flight at once (default 64)
+	PerHost      int           // pushes in flight per callback host (default 16)
+	Batch        int           // subscriptions claimed per round (default 256)
+	Lease        time.Duration // claim lease, longer than Timeout (default 2 min)
+	Timeout      time.Duration // receiver's time to answer (default 20 s)
+	DeferDelay   time.Duration // wait when a host is at its cap (default 1 s)
+	MaxIdle      time.Duration // longest sleep between store checks (default 1 min)
+	AllowPrivate bool          // permit loopback and private receivers
+	// UserAgent is sent with every push.
+	UserAgent string
+}
+
+func (c *Config) setDefaults() {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.Workers, 64)
+	def(&c.PerHost, 16)
+	def(&c.Batch, 256)
+	defd := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defd(&c.Timeout, trackpush.PushTimeout)
+	defd(&c.Lease, 2*time.Minute)
+	defd(&c.DeferDelay, time.Second)
+	defd(&c.MaxIdle, time.Minute)
+	if c.Lease < c.Timeout+10*time.Second {
+		c.Lease = c.Timeout + 10*time.Second
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = "trackpush"
+	}
+}
+
+// Engine pushes due subscriptions.
+type Engine struct {
+	store  trackpush.Store
+	clock  trackpush.Clock
+	log    *slog.Logger
+	cfg    Config
+	client *http.Client
+
+	wake    chan struct{}
+	done    chan trackpush.PushOutcome
+	slots   chan struct{} // one per push in flight
+	mu      sync.Mutex
+	perHost map[string]int
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New returns an engine; Start runs it.
+func New(store trackpush.Store, clock trackpush.Clock, logger *slog.Logger, cfg Config) *Engine {
+	cfg.setDefaults()
+	tr := &http.Transport{
+		DialContext:         dialer(cfg.AllowPrivate).DialContext,
+		MaxIdleConns:        cfg.Workers * 2,
+		MaxIdleConnsPerHost: cfg.PerHost,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+	}
+	return &Engine{
+		store:   store,
+		clock:   clock,
+		log:     logger.With("component", "push"),
+		cfg:     cfg,
+		client:  &http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: noRedirect},
+		wake:    make(chan struct{}, 1),
+		done:    make(chan trackpush.PushOutcome, cfg.Workers*2),
+		slots:   make(chan struct{}, cfg.Workers),
+		perHost: map[string]int{},
+	}
+}
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// Wake tells the engine that work may have become due.
+func (e *Engine) Wake() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Start runs the engine until Stop or ctx ends.
+func (e *Engine) Start(ctx context.Context) error {
+	ctx, e.cancel = context.WithCancel(ctx)
+	e.wg.Add(2)
+	go func() { defer e.wg.Done(); e.dispatch(ctx) }()
+	go func() { defer e.wg.Done(); e.complete() }()
+	return nil
+}
+
+// Stop stops claiming, waits for the pushes in flight and records them.
+func (e *Engine) Stop() {
+	if e.cancel != nil {
+		e.cancel()
+	}
+	e.wg.Wait()
+}
+
+// dispatch claims due subscriptions and starts their pushes.
+func (e *Engine) dispatch(ctx context.Context) {
+	var inflight sync.WaitGroup
+	defer func() {
+		inflight.Wait()
+		close(e.done)
+	}()
+	errs := 0
+	for {
+		// Wait for at least one free worker.
+		select {
+		case e.slots <- struct{}{}:
+			<-e.slots
+		case <-ctx.Done():
+			return
+		}
+		free := e.cfg.Workers - len(e.slots)
+		now := e.clock.Now()
+		jobs, err := e.store.ClaimPushes(ctx, now, e.cfg.Lease, min(free, e.cfg.Batch))
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			errs++
+			if errs == 1 || errs%100 == 0 {
+				e.log.Error("claim pushes", "err", err, "failures", errs)
+			}
+			if !e.sleep(ctx, now.Add(min(time.Duration(errs)*time.Second, 30*time.Second))) {
+				return
+			}
+			continue
+		}
+		errs = 0
+		for _, j := range jobs {
+			host := hostOf(j.Sub.CallbackURL)
+			if !e.takeHost(host) {
+				e.done <- trackpush.PushOutcome{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Deferred: true, DeferUntil: now.Add(e.cfg.DeferDelay)}
+				continue
+			}
+			e.slots <- struct{}{}
+			inflight.Add(1)
+			go func() {
+				defer inflight.Done()
+				o := e.attempt(j)
+				e.releaseHost(host)
+				<-e.slots
+				e.done <- o
+			}()
+		}
+		if len(jobs) > 0 && len(jobs) == min(free, e.cfg.Batch) {
+			continue // there may be more due
+		}
+		next := now.Add(e.cfg.MaxIdle)
+		if t, ok, err := e.store.NextPushAt(ctx); err == nil && ok && t.Before(next) {
+			next = t
+		}
+		if !e.sleep(ctx, next) {
+			return
+		}
+	}
+}
+
+// sleep waits until the clock reaches t, a wake-up or the end; it reports
+// false at the end.
+func (e *Engine) sleep(ctx context.Context, t time.Time) bool {
+	select {
+	case <-e.clock.At(t):
+	case <-e.wake:
+	case <-ctx.Done():
+		return false
+	}
+	return true
+}
+
+func (e *Engine) takeHost(host string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.perHost[host] >= e.cfg.PerHost {
+		return false
+	}
+	e.perHost[host]++
+	return true
+}
+
+func (e *Engine) releaseHost(host string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.perHost[host]--; e.perHost[host] <= 0 {
+		delete(e.perHost, host)
+	}
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return raw
+}
+
+// complete records outcomes in batches until dispatch closes e.done.
+func (e *Engine) complete() {
+	batch := make([]trackpush.PushOutcome, 0, 256)
+	for o := range e.done {
+		batch = append(batch[:0], o)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case o, ok := <-e.done:
+				if !ok {
+					break more
+				}
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		e.record(batch)
+		e.Wake() // the outcomes may have made newer versions due
+	}
+}
+
+// record stores outcomes, retrying on store errors: a push that was made
+// must be recorded (if the process dies first, the lease runs out and the
+// push is made again: at-least-once).
+func (e *Engine) record(batch []trackpush.PushOutcome) {
+	for i := 0; ; i++ {
+		err := e.store.CompletePushes(context.Background(), batch, e.clock.Now())
+		if err == nil {
+			if i > 0 {
+				e.log.Info("recorded push outcomes after retrying", "attempts", i+1)
+			}
+			return
+		}
+		if i == 0 || i%100 == 0 {
+			e.log.Error("record push outcomes", "err", err, "n", len(batch))
+		}
+		if i >= 600 {
+			e.log.Error("giving up recording push outcomes; their leases will expire and the pushes repeat", "n", len(batch))
+			return
+		}
+		time.Sleep(min(time.Duration(i+1)*100*time.Millisecond, 2*time.Second))
+	}
+}
+
+// maxExcerpt caps the response excerpt kept in the delivery log.
+const maxExcerpt = 512
+
+// attempt makes one push and returns its outcome.
+func (e *Engine) attempt(j *trackpush.PushJob) trackpush.PushOutcome {
+	p := enrich.Param(j)
+	d := trackpush.Delivery{
+		SubscriptionID: j.Sub.ID, Version: j.Version, Attempt: j.Attempt,
+		Status: p.Status, At: e.clock.Now(),
+	}
+	o := trackpush.PushOutcome{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim}
+	body, err := EncodeParam(&p)
+	if err != nil {
+		d.Error = "encode: " + err.Error()
+		o.Delivery = d
+		return o
+	}
+	form := url.Values{"param": {string(body)}}
+	if j.Sub.Salt != nil {
+		form.Set("sign", callback.Sign(string(body), *j.Sub.Salt))
+	}
+	start := time.Now()
+	d.HTTPStatus, d.Response, err = e.post(j.Sub.CallbackURL, form.Encode())
+	d.Latency = time.Since(start)
+	if err == nil {
+		err = checkAck(d.HTTPStatus, d.Response)
+	}
+	if err != nil {
+		d.Error = err.Error()
+	} else {
+		d.OK = true
+	}
+	if len(d.Response) > maxExcerpt {
+		d.Response = truncateUTF8(d.Response, maxExcerpt)
+	}
+	o.Delivery = d
+	return o
+}
+
+// EncodeParam encodes a push message as sent: JSON without HTML escaping.
+func EncodeParam(p *trackpush.PushParam) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// post sends the form and returns the status and (up to 64 KiB of) the body.
+func (e *Engine) post(target, form string) (int, string, error) {
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+	req.Header.Set("User-Agent", e.cfg.UserAgent)
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
+	if err != nil {
+		return resp.StatusCode, string(body), fmt.Errorf("read answer: %w", err)
+	}
+	return resp.StatusCode, string(body), nil
+}
+
+// checkAck accepts only a 2xx answer with the documented body:
+// {"result": true, "returnCode": "200", …}.
+func checkAck(status int, body string) error {
+	if status < 200 || status > 299 {
+		return fmt.Errorf("HTTP status %d", status)
+	}
+	var a struct {
+		Result     any `json:"result"`
+		ReturnCode any `json:"returnCode"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(body)), &a); err != nil {
+		return errors.New("answer is not the acknowledgement JSON")
+	}
+	if a.Result != true {
+		return fmt.Errorf("answer result %v, want true", a.Result)
+	}
+	if fmt.Sprint(a.ReturnCode) != "200" {
+		return fmt.Errorf("answer returnCode %v, want \"200\"", a.ReturnCode)
+	}
+	return nil
+}
+
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,103 @@
+// Package tracker runs the lifecycle's timers: a live subscription whose
+// shipment has had no event 3 days after subscribing ends with abort
+// (3天查询无记录); one with nothing new for 60 days with abort (60天无变化).
+// Shutdown on signing happens when the signing event is stored.
+package tracker
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/trackpush/trackpush"
+)
+
+// Waker is told when pushes may have become due.
+type Waker interface{ Wake() }
+
+// Tracker sweeps for stale subscriptions.
+type Tracker struct {
+	Store    trackpush.Store
+	Clock    trackpush.Clock
+	Log      *slog.Logger
+	Pusher   Waker
+	Interval time.Duration // clock time between sweeps (default 1 min)
+	// Decide, when set, chooses how a stale subscription ends (the carrier
+	// auto-check). By default it ends with abort and the protocol's message.
+	Decide func(ctx context.Context, s trackpush.Stale) trackpush.End
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// DefaultEnd is the end of a stale subscription without auto-check.
+func DefaultEnd(s trackpush.Stale) trackpush.End {
+	msg := trackpush.MessageNoChange
+	if s.NoRecord {
+		msg = trackpush.MessageNoRecord
+	}
+	return trackpush.End{SubID: s.Sub.ID, Status: trackpush.StatusAbort, Message: msg, AutoCheck: "0"}
+}
+
+// Start runs the sweeps until Stop.
+func (t *Tracker) Start(ctx context.Context) error {
+	if t.Interval <= 0 {
+		t.Interval = time.Minute
+	}
+	ctx, t.cancel = context.WithCancel(ctx)
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		for {
+			now := t.Clock.Now()
+			if err := t.Sweep(ctx, now); err != nil && ctx.Err() == nil {
+				t.Log.Error("lifecycle sweep", "err", err)
+			}
+			select {
+			case <-t.Clock.At(now.Add(t.Interval)):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return nil
+}
+
+// Stop ends the sweeps.
+func (t *Tracker) Stop() {
+	if t.cancel != nil {
+		t.cancel()
+	}
+	t.wg.Wait()
+}
+
+// Sweep ends every subscription stale at now.
+func (t *Tracker) Sweep(ctx context.Context, now time.Time) error {
+	ended := 0
+	defer func() {
+		if ended > 0 && t.Pusher != nil {
+			t.Pusher.Wake()
+		}
+	}()
+	for {
+		stale, err := t.Store.StaleSubscriptions(ctx, now, 500)
+		if err != nil {
+			return err
+		}
+		for _, s := range stale {
+			end := DefaultEnd(s)
+			if t.Decide != nil {
+				end = t.Decide(ctx, s)
+			}
+			if err := t.Store.EndSubscription(ctx, end, now); err != nil {
+				return err
+			}
+			ended++
+			t.Log.Info("subscription ended", "id", s.Sub.ID, "status", end.Status, "message", end.Message)
+		}
+		if len(stale) < 500 {
+			return nil
+		}
+	}
+}
