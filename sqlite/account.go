@@ -17,7 +17,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *trackpush.Account) error {
 	}
 	now := time.Now()
 	return s.write(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `
+		err := s.queryRow(ctx, tx, `
 			INSERT INTO accounts (name, appcode_hash, key_hash, key_prefix, quota, expires_at, disabled, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			a.Name, trackpush.HashSecret(a.AppCode), trackpush.HashSecret(a.Key), a.KeyPrefix,
@@ -46,7 +46,7 @@ func scanAccount(sc interface{ Scan(...any) error }) (*trackpush.Account, error)
 
 // Accounts lists every account.
 func (s *Store) Accounts(ctx context.Context) ([]*trackpush.Account, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
+	rows, err := s.rquery(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: accounts: %w", err)
 	}
@@ -72,7 +72,7 @@ func (s *Store) Authenticate(ctx context.Context, appCode, key string, now time.
 		if c.val == "" {
 			continue
 		}
-		a, err := scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE `+c.col+` = ?`, trackpush.HashSecret(c.val)))
+		a, err := scanAccount(s.rqueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE `+c.col+` = ?`, trackpush.HashSecret(c.val)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, trackpush.Errorf(trackpush.CodeUnauthorized, "unknown credential")
 		}
@@ -87,7 +87,7 @@ func (s *Store) Authenticate(ctx context.Context, appCode, key string, now time.
 // SetAccountDisabled disables or enables an account.
 func (s *Store) SetAccountDisabled(ctx context.Context, id int64, disabled bool) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET disabled = ? WHERE id = ?`, disabled, id)
+		res, err := s.exec(ctx, tx, `UPDATE accounts SET disabled = ? WHERE id = ?`, disabled, id)
 		if err != nil {
 			return fmt.Errorf("sqlite: disable account: %w", err)
 		}

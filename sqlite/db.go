@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the driver
@@ -28,6 +29,17 @@ var migrations embed.FS
 type Store struct {
 	w *sql.DB // one connection: every write, serialised
 	r *sql.DB // a pool for reads
+
+	// Prepared statements, by query text: parsing SQL costs more than
+	// running it.
+	mu      sync.Mutex
+	wstmts  map[string]*sql.Stmt // nil: seen, to be prepared
+	rstmts  map[string]*sql.Stmt
+	pending []string
+
+	ops     chan *writeOp // to the writer goroutine
+	stop    chan struct{} // closed by Close
+	stopped chan struct{} // closed by the writer when it has stopped
 }
 
 var _ trackpush.Store = (*Store)(nil)
@@ -50,7 +62,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	s := &Store{w: w}
+	s := &Store{w: w, wstmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -70,12 +82,142 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	s.r = r
+	s.ops, s.stop, s.stopped = make(chan *writeOp, maxBatch), make(chan struct{}), make(chan struct{})
+	go s.writer()
 	return s, nil
 }
 
-// Close closes the database.
+// Close waits for the write in progress and closes the database. Writes
+// after Close fail.
 func (s *Store) Close() error {
+	if s.stop != nil {
+		select {
+		case <-s.stop:
+		default:
+			close(s.stop)
+		}
+		<-s.stopped
+	}
+	s.mu.Lock()
+	for _, st := range s.wstmts {
+		if st != nil {
+			st.Close()
+		}
+	}
+	for _, st := range s.rstmts {
+		st.Close()
+	}
+	s.mu.Unlock()
 	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// wstmt returns the prepared statement of a write query, or nil the first
+// time it is seen: the writer's only connection is busy with the
+// transaction then, so the query runs unprepared and is prepared after the
+// transaction ends (see write).
+func (s *Store) wstmt(query string) *sql.Stmt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.wstmts[query]
+	if !ok {
+		s.wstmts[query] = nil
+		s.pending = append(s.pending, query)
+	}
+	return st
+}
+
+// prepareLater prepares the write queries first seen in a transaction.
+// It holds no lock while preparing: that waits for the writer's
+// connection, which another transaction may hold.
+func (s *Store) prepareLater(ctx context.Context) {
+	s.mu.Lock()
+	pending := s.pending
+	s.pending = nil
+	s.mu.Unlock()
+	for _, q := range pending {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			continue // stays nil: it runs unprepared
+		}
+		s.mu.Lock()
+		s.wstmts[q] = st
+		s.mu.Unlock()
+	}
+}
+
+// exec, query and queryRow run a write query (prepared once seen) in a
+// transaction; rquery and rqueryRow run a prepared read on the pool.
+func (s *Store) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if st := s.wstmt(query); st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
+}
+
+func (s *Store) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if st := s.wstmt(query); st != nil {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, query, args...)
+}
+
+// row is a *sql.Row, or the error of preparing it.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+func (r row) Scan(dst ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dst...)
+}
+
+func (s *Store) queryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) row {
+	if st := s.wstmt(query); st != nil {
+		return row{r: tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)}
+	}
+	return row{r: tx.QueryRowContext(ctx, query, args...)}
+}
+
+// rstmt returns the prepared statement of a read query (preparing it
+// without holding the lock; a race prepares it twice and keeps one).
+func (s *Store) rstmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	st, ok := s.rstmts[query]
+	s.mu.Unlock()
+	if ok {
+		return st, nil
+	}
+	st, err := s.r.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.rstmts[query]; ok {
+		st.Close()
+		return old, nil
+	}
+	s.rstmts[query] = st
+	return st, nil
+}
+
+func (s *Store) rquery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.rstmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (s *Store) rqueryRow(ctx context.Context, query string, args ...any) row {
+	st, err := s.rstmt(ctx, query)
+	if err != nil {
+		return row{err: err}
+	}
+	return row{r: st.QueryRowContext(ctx, args...)}
 }
 
 // migrate applies the embedded migrations not yet applied, in order, each
@@ -107,10 +249,10 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 		err = s.write(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil { // a script: not preparable
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, time.Now().UnixMilli())
+			_, err := s.exec(ctx, tx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, time.Now().UnixMilli())
 			return err
 		})
 		if err != nil {
@@ -120,20 +262,129 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// write runs fn in a write transaction, committing if it returns nil.
+// writeOp is one write operation waiting for the writer.
+type writeOp struct {
+	fn   func(*sql.Tx) error
+	done chan error
+}
+
+// maxBatch bounds the operations committed together.
+const maxBatch = 128
+
+// write runs fn in a write transaction and reports its outcome: fn's
+// changes are committed when it returns nil and undone when it returns an
+// error. Writes are serialised through one connection; operations that
+// arrive while another is running are committed together (group commit),
+// each in a savepoint of its own, so that one failing leaves the others
+// intact. A commit costs more than most operations, so this multiplies the
+// write throughput under load without delaying a lone write.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.ops == nil { // before the writer runs (migrations)
+		return s.runBatch([]*writeOp{{fn: fn, done: make(chan error, 1)}})
+	}
+	op := &writeOp{fn: fn, done: make(chan error, 1)}
+	select {
+	case s.ops <- op:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.stop:
+		return errors.New("sqlite: store closed")
+	}
+	return <-op.done
+}
+
+// writer runs queued operations in batches until the store closes.
+func (s *Store) writer() {
+	defer close(s.stopped)
+	batch := make([]*writeOp, 0, maxBatch)
+	for {
+		var op *writeOp
+		select {
+		case op = <-s.ops:
+		case <-s.stop:
+			for { // fail what was queued
+				select {
+				case op := <-s.ops:
+					op.done <- errors.New("sqlite: store closed")
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], op)
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case op = <-s.ops:
+				batch = append(batch, op)
+			default:
+				break more
+			}
+		}
+		s.runBatch(batch)
+	}
+}
+
+// runBatch runs operations in one transaction and sends each its result.
+// It returns the first operation's result (for the direct path).
+func (s *Store) runBatch(batch []*writeOp) error {
+	ctx := context.Background()
+	results := make([]error, len(batch))
+	defer func() {
+		s.prepareLater(ctx)
+		for i, op := range batch {
+			op.done <- results[i]
+		}
+	}()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		for i := range results {
+			results[i] = fmt.Errorf("sqlite: begin: %w", err)
+		}
+		return results[0]
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
+	if len(batch) == 1 {
+		if results[0] = batch[0].fn(tx); results[0] != nil {
+			tx.Rollback()
+			return results[0]
+		}
+	} else {
+		for i, op := range batch {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
+				results[i] = fmt.Errorf("sqlite: savepoint: %w", err)
+				continue
+			}
+			if results[i] = op.fn(tx); results[i] != nil {
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO op"); err != nil {
+					// The transaction cannot be trusted: undo it all.
+					tx.Rollback()
+					for j := range results {
+						if results[j] == nil || j == i {
+							results[j] = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
+						}
+					}
+					return results[0]
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE op"); err != nil {
+				tx.Rollback()
+				for j := range results {
+					if results[j] == nil {
+						results[j] = fmt.Errorf("sqlite: release savepoint: %w", err)
+					}
+				}
+				return results[0]
+			}
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		for i := range results {
+			if results[i] == nil {
+				results[i] = fmt.Errorf("sqlite: commit: %w", err)
+			}
+		}
 	}
-	return nil
+	return results[0]
 }
 
 // Time columns.

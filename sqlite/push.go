@@ -16,7 +16,7 @@ func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Durat
 	var jobs []*trackpush.PushJob
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		jobs = jobs[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT `+subColumns+`, stale_at FROM subscriptions
+		rows, err := s.query(ctx, tx, `SELECT `+subColumns+`, stale_at FROM subscriptions
 			WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
 			ORDER BY next_attempt_at LIMIT ?`, ms(now), ms(now), limit)
 		if err != nil {
@@ -43,7 +43,7 @@ func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Durat
 			j.Attempt = j.Sub.Push.Attempts + 1
 			j.Version = j.Sub.Push.Claimed(now, lease)
 			j.Claim = rand.Int64()
-			if err := savePush(ctx, tx, j.Sub, stales[i], j.Claim); err != nil {
+			if err := s.savePush(ctx, tx, j.Sub, stales[i], j.Claim); err != nil {
 				return err
 			}
 			if ships[j.Sub.ShipmentID] == nil {
@@ -52,7 +52,7 @@ func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Durat
 			}
 		}
 		in := "?" + strings.Repeat(",?", len(ids)-1)
-		srows, err := tx.QueryContext(ctx, `SELECT `+shipColumns+` FROM shipments WHERE id IN (`+in+`)`, ids...)
+		srows, err := s.query(ctx, tx, `SELECT `+shipColumns+` FROM shipments WHERE id IN (`+in+`)`, ids...)
 		if err != nil {
 			return fmt.Errorf("sqlite: claim: shipments: %w", err)
 		}
@@ -66,7 +66,7 @@ func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Durat
 		}
 		srows.Close()
 		events := map[int64][]trackpush.Event{}
-		erows, err := tx.QueryContext(ctx, `SELECT shipment_id, seq, time, raw_time, context, state, area FROM events WHERE shipment_id IN (`+in+`) ORDER BY shipment_id, seq`, ids...)
+		erows, err := s.query(ctx, tx, `SELECT shipment_id, seq, time, raw_time, context, state, area FROM events WHERE shipment_id IN (`+in+`) ORDER BY shipment_id, seq`, ids...)
 		if err != nil {
 			return fmt.Errorf("sqlite: claim: events: %w", err)
 		}
@@ -95,7 +95,7 @@ func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Durat
 func (s *Store) CompletePushes(ctx context.Context, outcomes []trackpush.PushOutcome, now time.Time) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		for _, o := range outcomes {
-			sub, staleAt, claim, err := loadSubForUpdate(ctx, tx, o.SubID)
+			sub, staleAt, claim, err := s.loadSubForUpdate(ctx, tx, o.SubID)
 			if err != nil {
 				return err
 			}
@@ -106,14 +106,14 @@ func (s *Store) CompletePushes(ctx context.Context, outcomes []trackpush.PushOut
 				} else {
 					d.GaveUp = sub.Push.Completed(o.Version, d.OK, now)
 				}
-				if err := savePush(ctx, tx, sub, staleAt, 0); err != nil {
+				if err := s.savePush(ctx, tx, sub, staleAt, 0); err != nil {
 					return err
 				}
 			}
 			if o.Deferred {
 				continue
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO deliveries (subscription_id, version, attempt, status, at, latency_us, http_status, ok, gave_up, error, response)
+			_, err = s.exec(ctx, tx, `INSERT INTO deliveries (subscription_id, version, attempt, status, at, latency_us, http_status, ok, gave_up, error, response)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				o.SubID, o.Version, d.Attempt, d.Status, ms(d.At), d.Latency.Microseconds(), d.HTTPStatus, d.OK, d.GaveUp, d.Error, d.Response)
 			if err != nil {
@@ -126,7 +126,7 @@ func (s *Store) CompletePushes(ctx context.Context, outcomes []trackpush.PushOut
 
 // NextPushAt returns when the earliest pending push falls due.
 func (s *Store) NextPushAt(ctx context.Context) (time.Time, bool, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT next_attempt_at, lease_until FROM subscriptions
+	rows, err := s.rquery(ctx, `SELECT next_attempt_at, lease_until FROM subscriptions
 		WHERE next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 256`)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("sqlite: next push: %w", err)
@@ -152,7 +152,7 @@ func (s *Store) NextPushAt(ctx context.Context) (time.Time, bool, error) {
 
 // Deliveries returns a subscription's delivery log, newest first.
 func (s *Store) Deliveries(ctx context.Context, subID int64, limit int) ([]trackpush.Delivery, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT version, attempt, status, at, latency_us, http_status, ok, gave_up, error, response
+	rows, err := s.rquery(ctx, `SELECT version, attempt, status, at, latency_us, http_status, ok, gave_up, error, response
 		FROM deliveries WHERE subscription_id = ? ORDER BY id DESC LIMIT ?`, subID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: deliveries: %w", err)
@@ -173,7 +173,7 @@ func (s *Store) Deliveries(ctx context.Context, subID int64, limit int) ([]track
 
 // StaleSubscriptions returns live subscriptions due for an abort.
 func (s *Store) StaleSubscriptions(ctx context.Context, now time.Time, limit int) ([]trackpush.Stale, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+prefixed("s.", subColumns)+`, h.event_count FROM subscriptions s JOIN shipments h ON h.id = s.shipment_id
+	rows, err := s.rquery(ctx, `SELECT `+prefixed("s.", subColumns)+`, h.event_count FROM subscriptions s JOIN shipments h ON h.id = s.shipment_id
 		WHERE s.status = 'polling' AND s.stale_at <= ? ORDER BY s.stale_at LIMIT ?`, ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: stale: %w", err)
@@ -194,7 +194,7 @@ func (s *Store) StaleSubscriptions(ctx context.Context, now time.Time, limit int
 // EndSubscription ends a live subscription.
 func (s *Store) EndSubscription(ctx context.Context, end trackpush.End, now time.Time) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		sub, _, claim, err := loadSubForUpdate(ctx, tx, end.SubID)
+		sub, _, claim, err := s.loadSubForUpdate(ctx, tx, end.SubID)
 		if err != nil {
 			return err
 		}
@@ -202,7 +202,7 @@ func (s *Store) EndSubscription(ctx context.Context, end trackpush.End, now time
 			return nil
 		}
 		trackpush.EndNow(sub, end, now)
-		return savePush(ctx, tx, sub, nil, claim)
+		return s.savePush(ctx, tx, sub, nil, claim)
 	})
 }
 

@@ -35,13 +35,17 @@ func scanShipment(sc interface{ Scan(...any) error }) (*trackpush.Shipment, erro
 	return &h, nil
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func loadEvents(ctx context.Context, q querier, shipID int64) ([]trackpush.Event, error) {
-	rows, err := q.QueryContext(ctx, `SELECT seq, time, raw_time, context, state, area FROM events WHERE shipment_id = ? ORDER BY seq`, shipID)
+// loadEvents reads a shipment's events in a write transaction, or from
+// the read pool when tx is nil.
+func (s *Store) loadEvents(ctx context.Context, tx *sql.Tx, shipID int64) ([]trackpush.Event, error) {
+	q := `SELECT seq, time, raw_time, context, state, area FROM events WHERE shipment_id = ? ORDER BY seq`
+	var rows *sql.Rows
+	var err error
+	if tx != nil {
+		rows, err = s.query(ctx, tx, q, shipID)
+	} else {
+		rows, err = s.rquery(ctx, q, shipID)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
 	}
@@ -77,14 +81,14 @@ func scanEvent(sc interface{ Scan(...any) error }, withShipment bool) (trackpush
 
 // Shipment returns a shipment and its events.
 func (s *Store) Shipment(ctx context.Context, com, nu string) (*trackpush.Shipment, []trackpush.Event, error) {
-	h, err := scanShipment(s.r.QueryRowContext(ctx, `SELECT `+shipColumns+` FROM shipments WHERE com = ? AND nu = ?`, com, nu))
+	h, err := scanShipment(s.rqueryRow(ctx, `SELECT `+shipColumns+` FROM shipments WHERE com = ? AND nu = ?`, com, nu))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: shipment: %w", err)
 	}
-	evs, err := loadEvents(ctx, s.r, h.ID)
+	evs, err := s.loadEvents(ctx, nil, h.ID)
 	return h, evs, err
 }
 
@@ -94,14 +98,14 @@ func (s *Store) AppendEvents(ctx context.Context, com, nu string, events []track
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		accepted, dups = 0, 0
 		var shipID int64
-		err := tx.QueryRowContext(ctx, `
+		err := s.queryRow(ctx, tx, `
 			INSERT INTO shipments (com, nu, created_at, changed_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (com, nu) DO UPDATE SET com = excluded.com RETURNING id`,
 			com, nu, ms(now), ms(now)).Scan(&shipID)
 		if err != nil {
 			return fmt.Errorf("sqlite: append events: shipment: %w", err)
 		}
-		all, err := loadEvents(ctx, tx, shipID)
+		all, err := s.loadEvents(ctx, tx, shipID)
 		if err != nil {
 			return err
 		}
@@ -111,7 +115,7 @@ func (s *Store) AppendEvents(ctx context.Context, com, nu string, events []track
 			return nil
 		}
 		for _, e := range fresh {
-			_, err := tx.ExecContext(ctx, `INSERT INTO events (shipment_id, seq, time, raw_time, context, state, area) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			_, err := s.exec(ctx, tx, `INSERT INTO events (shipment_id, seq, time, raw_time, context, state, area) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 				shipID, e.Seq, e.Time.Unix(), e.RawTime, e.Context, e.State, areaValue(e.Area))
 			if err != nil {
 				return fmt.Errorf("sqlite: append events: %w", err)
@@ -120,7 +124,7 @@ func (s *Store) AppendEvents(ctx context.Context, com, nu string, events []track
 		accepted = len(fresh)
 		all = append(all, fresh...)
 		sum := summarize(all)
-		_, err = tx.ExecContext(ctx, `UPDATE shipments SET state = ?, signed = ?, finished = ?, last_event_at = ?, event_count = ?, changed_at = ? WHERE id = ?`,
+		_, err = s.exec(ctx, tx, `UPDATE shipments SET state = ?, signed = ?, finished = ?, last_event_at = ?, event_count = ?, changed_at = ? WHERE id = ?`,
 			sum.State, sum.Signed, sum.Finished, sum.LastEventAt.Unix(), len(all), ms(now), shipID)
 		if err != nil {
 			return fmt.Errorf("sqlite: append events: summary: %w", err)
@@ -133,7 +137,7 @@ func (s *Store) AppendEvents(ctx context.Context, com, nu string, events []track
 // touchLive records a new version on every live subscription of a
 // shipment, ending them with shutdown when it is finished.
 func (s *Store) touchLive(ctx context.Context, tx *sql.Tx, shipID int64, finished bool, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT `+subColumns+`, claim FROM subscriptions WHERE shipment_id = ? AND status = 'polling'`, shipID)
+	rows, err := s.query(ctx, tx, `SELECT `+subColumns+`, claim FROM subscriptions WHERE shipment_id = ? AND status = 'polling'`, shipID)
 	if err != nil {
 		return fmt.Errorf("sqlite: live subscriptions: %w", err)
 	}
@@ -159,7 +163,7 @@ func (s *Store) touchLive(ctx context.Context, tx *sql.Tx, shipID int64, finishe
 			t := trackpush.StaleAt(sub.CreatedAt, true, now)
 			staleAt = &t
 		}
-		if err := savePush(ctx, tx, sub, staleAt, claims[i]); err != nil {
+		if err := s.savePush(ctx, tx, sub, staleAt, claims[i]); err != nil {
 			return err
 		}
 	}

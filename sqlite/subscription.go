@@ -65,18 +65,18 @@ func scanSub(sc interface{ Scan(...any) error }) (*trackpush.Subscription, error
 }
 
 // savePush writes a subscription's push state and lifecycle fields.
-func savePush(ctx context.Context, tx *sql.Tx, s *trackpush.Subscription, staleAt *time.Time, claim int64) error {
-	p := &s.Push
-	_, err := tx.ExecContext(ctx, `
+func (s *Store) savePush(ctx context.Context, tx *sql.Tx, sub *trackpush.Subscription, staleAt *time.Time, claim int64) error {
+	p := &sub.Push
+	_, err := s.exec(ctx, tx, `
 		UPDATE subscriptions SET status = ?, message = ?, auto_check = ?, com_old = ?, com_new = ?, ended_at = ?,
 			stale_at = ?, version = ?, pushed_version = ?, gave_up_version = ?, attempts = ?,
 			next_attempt_at = ?, lease_until = ?, claim = ?, end_version = ?, updateall_version = ?
 		WHERE id = ?`,
-		s.Status, s.Message, s.AutoCheck, s.ComOld, s.ComNew, msPtr(s.EndedAt),
+		sub.Status, sub.Message, sub.AutoCheck, sub.ComOld, sub.ComNew, msPtr(sub.EndedAt),
 		msPtr(staleAt), p.Version, p.PushedVersion, p.GaveUpVersion, p.Attempts,
-		msPtr(p.NextAttemptAt), msPtr(p.LeaseUntil), claim, p.EndVersion, p.UpdateAllVersion, s.ID)
+		msPtr(p.NextAttemptAt), msPtr(p.LeaseUntil), claim, p.EndVersion, p.UpdateAllVersion, sub.ID)
 	if err != nil {
-		return fmt.Errorf("sqlite: save subscription %d: %w", s.ID, err)
+		return fmt.Errorf("sqlite: save subscription %d: %w", sub.ID, err)
 	}
 	return nil
 }
@@ -84,7 +84,7 @@ func savePush(ctx context.Context, tx *sql.Tx, s *trackpush.Subscription, staleA
 // Subscribe stores a subscription after the account and duplicate checks.
 func (s *Store) Subscribe(ctx context.Context, sub *trackpush.Subscription, now time.Time) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		a, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, sub.AccountID))
+		a, err := scanAccount(s.queryRow(ctx, tx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, sub.AccountID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return trackpush.Errorf(trackpush.CodeUnauthorized, "no account %d", sub.AccountID)
 		}
@@ -95,7 +95,7 @@ func (s *Store) Subscribe(ctx context.Context, sub *trackpush.Subscription, now 
 			return err
 		}
 		var prior []trackpush.PriorSubscription
-		rows, err := tx.QueryContext(ctx, `SELECT status, created_at, ended_at FROM subscriptions
+		rows, err := s.query(ctx, tx, `SELECT status, created_at, ended_at FROM subscriptions
 			WHERE account_id = ? AND com = ? AND nu = ? AND (status = 'polling' OR created_at >= ? OR ended_at >= ?)`,
 			sub.AccountID, sub.Com, sub.Nu, ms(trackpush.MonthStart(now)), ms(now.Add(-trackpush.ResubscribeAfter)))
 		if err != nil {
@@ -118,7 +118,7 @@ func (s *Store) Subscribe(ctx context.Context, sub *trackpush.Subscription, now 
 		}
 		var shipID, changed int64
 		var events int
-		err = tx.QueryRowContext(ctx, `
+		err = s.queryRow(ctx, tx, `
 			INSERT INTO shipments (com, nu, from_area, to_area, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (com, nu) DO UPDATE SET
 				from_area = COALESCE(shipments.from_area, excluded.from_area),
@@ -145,7 +145,7 @@ func (s *Store) Subscribe(ctx context.Context, sub *trackpush.Subscription, now 
 			salt = *sub.Salt
 		}
 		p := &sub.Push
-		err = tx.QueryRowContext(ctx, `
+		err = s.queryRow(ctx, tx, `
 			INSERT INTO subscriptions (account_id, shipment_id, com, nu, from_text, to_text, from_area, to_area,
 				callback_url, salt, phone, map_config_key, level, status, auto_check, com_old, com_new, created_at,
 				stale_at, version, next_attempt_at)
@@ -156,7 +156,7 @@ func (s *Store) Subscribe(ctx context.Context, sub *trackpush.Subscription, now 
 		if err != nil {
 			return fmt.Errorf("sqlite: subscribe: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET used = used + 1 WHERE id = ?`, sub.AccountID); err != nil {
+		if _, err := s.exec(ctx, tx, `UPDATE accounts SET used = used + 1 WHERE id = ?`, sub.AccountID); err != nil {
 			return fmt.Errorf("sqlite: subscribe: quota: %w", err)
 		}
 		return nil
@@ -165,7 +165,7 @@ func (s *Store) Subscribe(ctx context.Context, sub *trackpush.Subscription, now 
 
 // Subscription returns one subscription.
 func (s *Store) Subscription(ctx context.Context, id int64) (*trackpush.Subscription, error) {
-	sub, err := scanSub(s.r.QueryRowContext(ctx, `SELECT `+subColumns+` FROM subscriptions WHERE id = ?`, id))
+	sub, err := scanSub(s.rqueryRow(ctx, `SELECT `+subColumns+` FROM subscriptions WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, trackpush.Errorf(trackpush.CodeNotFound, "no subscription %d", id)
 	}
@@ -178,20 +178,20 @@ func (s *Store) Subscription(ctx context.Context, id int64) (*trackpush.Subscrip
 // UpdateAll asks for a full re-push.
 func (s *Store) UpdateAll(ctx context.Context, id int64, now time.Time) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		sub, staleAt, claim, err := loadSubForUpdate(ctx, tx, id)
+		sub, staleAt, claim, err := s.loadSubForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		sub.Push.Changed(now)
 		sub.Push.UpdateAllVersion = sub.Push.Version
-		return savePush(ctx, tx, sub, staleAt, claim)
+		return s.savePush(ctx, tx, sub, staleAt, claim)
 	})
 }
 
-func loadSubForUpdate(ctx context.Context, tx *sql.Tx, id int64) (*trackpush.Subscription, *time.Time, int64, error) {
+func (s *Store) loadSubForUpdate(ctx context.Context, tx *sql.Tx, id int64) (*trackpush.Subscription, *time.Time, int64, error) {
 	var stale sql.NullInt64
 	var claim int64
-	row := tx.QueryRowContext(ctx, `SELECT `+subColumns+`, stale_at, claim FROM subscriptions WHERE id = ?`, id)
+	row := s.queryRow(ctx, tx, `SELECT `+subColumns+`, stale_at, claim FROM subscriptions WHERE id = ?`, id)
 	sub, err := scanSub(scanTail{row, []any{&stale, &claim}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, 0, trackpush.Errorf(trackpush.CodeNotFound, "no subscription %d", id)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"StaleSubscriptions", testStaleSubscriptions},
 		{"UpdateAll", testUpdateAll},
 		{"ClaimLimitAndOrder", testClaimLimitAndOrder},
+		{"ConcurrentWrites", testConcurrentWrites},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -614,5 +616,57 @@ func testClaimLimitAndOrder(t *testing.T, s trackpush.Store) {
 	}
 	if log, _ := s.Deliveries(ctx, j.Sub.ID, 10); len(log) != 0 {
 		t.Fatal("a deferral is not an attempt")
+	}
+}
+
+// testConcurrentWrites races subscriptions and events: each operation is
+// all or nothing, whatever runs beside it.
+func testConcurrentWrites(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 30)
+	const numbers, tries = 20, 3
+	var wg sync.WaitGroup
+	var ok, dup, other atomic.Int64
+	for i := 0; i < numbers*tries; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nu := fmt.Sprintf("YT8%011d", i%numbers)
+			switch err := s.Subscribe(ctx, newSub(a, nu), t0); code(err) {
+			case trackpush.CodeOK:
+				ok.Add(1)
+			case trackpush.CodeDuplicate:
+				dup.Add(1)
+			default:
+				other.Add(1)
+				t.Errorf("subscribe %s: %v", nu, err)
+			}
+			evs := []trackpush.Event{ev(i%5, fmt.Sprintf("扫描 %d", i%5), trackpush.StateInTransit)}
+			if _, _, err := s.AppendEvents(ctx, "yuantong", nu, evs, t0, lastState); err != nil {
+				t.Errorf("append %s: %v", nu, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != numbers || dup.Load() != numbers*(tries-1) {
+		t.Fatalf("accepted %d, duplicates %d, want %d and %d", ok.Load(), dup.Load(), numbers, numbers*(tries-1))
+	}
+	accs, _ := s.Accounts(ctx)
+	if accs[0].Used != numbers {
+		t.Fatalf("quota used %d, want %d", accs[0].Used, numbers)
+	}
+	for i := 0; i < numbers; i++ {
+		nu := fmt.Sprintf("YT8%011d", i)
+		h, evs, err := s.Shipment(ctx, "yuantong", nu)
+		if err != nil || h == nil || len(evs) == 0 || h.EventCount != len(evs) {
+			t.Fatalf("%s: %+v %d events %v", nu, h, len(evs), err)
+		}
+		seen := map[int64]bool{}
+		for _, e := range evs {
+			if seen[e.Seq] {
+				t.Fatalf("%s: sequence %d twice", nu, e.Seq)
+			}
+			seen[e.Seq] = true
+		}
 	}
 }

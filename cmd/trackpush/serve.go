@@ -168,6 +168,8 @@ type Main struct {
 
 	ln  net.Listener
 	srv *http.Server
+	// holdPushes leaves the push engine stopped after Open (bench).
+	holdPushes bool
 }
 
 // NewMain returns a Main with the default configuration.
@@ -231,7 +233,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	go m.srv.Serve(m.ln)
-	m.Pusher.Start(context.WithoutCancel(ctx))
+	if !m.holdPushes {
+		m.Pusher.Start(context.WithoutCancel(ctx))
+	}
 	m.Tracker.Start(context.WithoutCancel(ctx))
 	return nil
 }
