@@ -70,6 +70,7 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.handleReady)
+	mux.HandleFunc("/", s.handleUnknown)
 	return s.recoverer(mux)
 }
 
@@ -87,6 +88,19 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// protocolPaths answer in the protocol's shape even when misused.
+var protocolPaths = map[string]bool{"/trackpush/callback": true, "/poll": true, "/pollmap": true}
+
+// handleUnknown answers requests no route takes: a wrong method on a
+// protocol endpoint in the protocol's shape, anything else 404 JSON.
+func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
+	if protocolPaths[r.URL.Path] {
+		writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "use POST"))
+		return
+	}
+	writeJSON(w, http.StatusNotFound, errorBody{Error: "no such endpoint: " + r.Method + " " + r.URL.Path})
 }
 
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {

@@ -479,6 +479,12 @@ func TestIngestValidation(t *testing.T) {
 
 func TestCompanies(t *testing.T) {
 	h := newHarness(t)
+	if code, b := h.do("GET", "/trackpush/callback", "", "", nil); code != 200 || !strings.Contains(string(b), `"returnCode":"500"`) {
+		t.Errorf("GET on the subscribe endpoint: %d %s", code, b)
+	}
+	if code, b := h.do("GET", "/nope", "", "", nil); code != 404 || !strings.Contains(string(b), `"error"`) {
+		t.Errorf("unknown path: %d %s", code, b)
+	}
 	code, b := h.do("GET", "/companies", "", "", nil)
 	var list []map[string]string
 	if code != 200 || json.Unmarshal(b, &list) != nil || len(list) < 1500 {
