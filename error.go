@@ -8,21 +8,29 @@ import (
 // Return codes of the protocol (PROTOCOL.md §1 and §1.1). They travel as
 // strings in the returnCode field.
 const (
-	CodeOK            = "200" // 提交成功
-	CodeUnparsable    = "400" // 无法解析
-	CodeInternal      = "500" // 服务器错误 (also a malformed request)
-	CodeDuplicate     = "501" // 重复订阅
-	CodeSensitive     = "502" // 提交内容含有敏感关键字
-	CodeUnauthorized  = "600" // 您不是合法的订阅者
-	CodeExpired       = "601" // KEY 已过期
-	CodeBadCompany    = "700" // 不支持的快递公司
-	CodeKeyMissing    = "701" // key缺失 (autonumber)
-	CodeNoCompany     = "702" // 无法识别快递公司 (autoCom)
-	CodeNotFound      = "404" // not found (admin, query)
-	CodeNoRecord      = "201" // 不是有效的快递单号 / no record (autonumber, query)
-	CodeBadSign       = "403" // signature mismatch (query)
-	CodeRateLimited   = "503" // too many requests
-	CodeBadRequestArg = "405" // method not allowed
+	CodeOK           = "200" // 提交成功
+	CodeUnparsable   = "400" // 无法解析
+	CodeInternal     = "500" // 服务器错误 (also a malformed request)
+	CodeDuplicate    = "501" // 重复订阅
+	CodeSensitive    = "502" // 提交内容含有敏感关键字
+	CodeUnauthorized = "600" // 您不是合法的订阅者
+	CodeExpired      = "601" // KEY 已过期
+	CodeBadCompany   = "700" // 不支持的快递公司
+	CodeKeyMissing   = "701" // key缺失 (autonumber)
+	CodeNoCompany    = "702" // 无法识别快递公司 (autoCom)
+	CodeNotFound     = "404" // not found (admin)
+	CodeBadNumber    = "201" // 不是有效的快递单号 (autonumber)
+)
+
+// Return codes of the real-time query API (POST /poll/query.do,
+// /poll/maptrack.do), as the original service documents them. Its 600 and
+// 601 are the subscription API's.
+const (
+	QueryBadRequest  = "400" // 提交的数据不完整，或者快递公司参数错误
+	QueryNoResult    = "500" // 查询无结果，请隔段时间再查
+	QueryServerError = "501" // 服务器错误
+	QueryTooFrequent = "502" // 服务器繁忙，请求过于频繁
+	QueryBadSign     = "503" // 验证签名失败
 )
 
 var codeMessages = map[string]string{
@@ -36,11 +44,22 @@ var codeMessages = map[string]string{
 	CodeBadCompany:   "不支持的快递公司",
 	CodeKeyMissing:   "key缺失",
 	CodeNoCompany:    "无法识别快递公司",
-	CodeNoRecord:     "查询无结果",
+	CodeBadNumber:    "不是有效的快递单号",
 	CodeNotFound:     "not found",
-	CodeBadSign:      "签名错误",
-	CodeRateLimited:  "请求过于频繁",
 }
+
+var queryMessages = map[string]string{
+	QueryBadRequest:  "提交的数据不完整，或者快递公司参数错误",
+	QueryNoResult:    "查询无结果，请隔段时间再查",
+	QueryServerError: "服务器错误",
+	QueryTooFrequent: "服务器繁忙，请求过于频繁",
+	QueryBadSign:     "验证签名失败",
+	CodeUnauthorized: "您不是合法的订阅者",
+	CodeExpired:      "KEY 已过期",
+}
+
+// QueryMessage returns the real-time query API's message for a code.
+func QueryMessage(code string) string { return queryMessages[code] }
 
 // CodeMessage returns the protocol's standard message for a return code.
 func CodeMessage(code string) string { return codeMessages[code] }

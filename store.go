@@ -31,10 +31,11 @@ type Store interface {
 	CreateAccount(ctx context.Context, a *Account) error
 	// Accounts lists every account (without credentials).
 	Accounts(ctx context.Context) ([]*Account, error)
-	// Authenticate returns the account of an AppCode or a key; when both
-	// are given they must name the same account. It fails with CodeUnauthorized
-	// (unknown, disabled, or no quota left) or CodeExpired.
-	Authenticate(ctx context.Context, appCode, key string, now time.Time) (*Account, error)
+	// FindAccount returns the account an AppCode or a key names; when
+	// both are given they must name the same account. It fails with
+	// CodeUnauthorized when they name none (see Authenticate for the
+	// account's own checks). The account carries its SealedKey.
+	FindAccount(ctx context.Context, appCode, key string) (*Account, error)
 	// SetAccountDisabled disables or enables an account (CodeNotFound if
 	// there is none).
 	SetAccountDisabled(ctx context.Context, id int64, disabled bool) error
@@ -49,6 +50,14 @@ type Store interface {
 	// when the shipment already has events. It sets s.ID, s.ShipmentID,
 	// s.CreatedAt, s.Status and s.Push.
 	Subscribe(ctx context.Context, s *Subscription, now time.Time) error
+	// Redirect follows a live subscription's number with another carrier
+	// (the auto-check of PROTOCOL.md §2.4): in one transaction it ends the
+	// subscription with abort (message MessageNoRecord, autoCheck "0",
+	// comOld, comNew) and creates its successor for com+nu with the same
+	// account, callback and options, autoCheck "1", comOld and comNew,
+	// using no quota and passing the duplicate rules; polled says whether
+	// the new shipment is followed by polling. It returns the successor.
+	Redirect(ctx context.Context, id int64, com string, polled bool, now time.Time) (*Subscription, error)
 	// Subscription returns one subscription (CodeNotFound if none).
 	Subscription(ctx context.Context, id int64) (*Subscription, error)
 	// UpdateAll asks for a full re-push of a subscription's state with
@@ -87,6 +96,20 @@ type Store interface {
 	// message and auto-check fields given, and records the version that
 	// pushes the end. Ending one that is no longer live does nothing.
 	EndSubscription(ctx context.Context, end End, now time.Time) error
+
+	// ClaimPolls claims up to limit shipments due to be polled at now for
+	// lease (only carriers in coms, or all when coms is nil).
+	ClaimPolls(ctx context.Context, coms []string, now time.Time, lease time.Duration, limit int) ([]PollJob, error)
+	// CompletePoll records a poll: when the shipment is due again (zero:
+	// never, it needs no more polling) and its count of consecutive failed
+	// polls.
+	CompletePoll(ctx context.Context, done PollDone) error
+
+	// LoadBlob and SaveBlob keep small named state of the service (the
+	// carrier detector's learned statistics). LoadBlob returns nil when the
+	// name is unknown.
+	LoadBlob(ctx context.Context, name string) ([]byte, error)
+	SaveBlob(ctx context.Context, name string, data []byte) error
 
 	// Close releases the store.
 	Close() error
@@ -137,6 +160,26 @@ type Delivery struct {
 	GaveUp         bool   // this failure gave the version up
 	Error          string // why it failed
 	Response       string // the first bytes of the answer
+}
+
+// PollJob is a claimed poll of a shipment from its upstream.
+type PollJob struct {
+	ShipmentID int64
+	Com, Nu    string
+	Phone      string // from a live subscription, for carriers that need it
+	Summary    Summary
+	EventCount int
+	Errors     int   // consecutive failed polls so far
+	Claim      int64 // the claim's token: the completion must present it
+}
+
+// PollDone is the outcome of a claimed poll.
+type PollDone struct {
+	ShipmentID int64
+	Claim      int64
+	Next       time.Time // when to poll again; zero: stop polling
+	Errors     int
+	At         time.Time // when the poll was made
 }
 
 // End ends a subscription (PROTOCOL.md §2.4).

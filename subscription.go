@@ -38,6 +38,9 @@ type Subscription struct {
 	CreatedAt    time.Time
 	EndedAt      *time.Time
 	Push         PushState
+	// Polled, when subscribing, asks for the shipment to be followed by
+	// polling its carrier's upstream (carriers with no push source).
+	Polled bool
 }
 
 // Live reports whether the subscription is still tracking.

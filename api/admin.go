@@ -65,6 +65,9 @@ func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error()})
 		return
 	}
+	if s.Keyring != nil {
+		a.SealedKey = s.Keyring.Seal(a.Key)
+	}
 	if err := s.Store.CreateAccount(r.Context(), a); err != nil {
 		s.Log.Error("create account", "err", err)
 		writeJSON(w, http.StatusInternalServerError, errorBody{Error: "could not create the account"})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/carrier"
+	"github.com/trackpush/trackpush/keyring"
 	"github.com/trackpush/trackpush/push"
 )
 
@@ -29,11 +30,17 @@ type Ingester interface {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	Store     trackpush.Store
-	Clock     trackpush.Clock
-	Log       *slog.Logger
-	Ingester  Ingester
-	Detector  *carrier.Detector
+	Store    trackpush.Store
+	Clock    trackpush.Clock
+	Log      *slog.Logger
+	Ingester Ingester
+	Detector *carrier.Detector
+	// Poller, when set, follows the carriers it serves by polling; the
+	// real-time query API asks it for shipments the service lacks.
+	Poller Poller
+	// Keyring opens accounts' sealed keys (query signatures) and seals
+	// new ones.
+	Keyring   *keyring.Keyring
 	Pusher    Waker
 	URLPolicy push.URLPolicy
 	// Sensitive is the operator's list of words refused in subscriptions
@@ -59,6 +66,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /poll", s.handleSubscribeForm(false))
 	mux.HandleFunc("POST /pollmap", s.handleSubscribeForm(true))
 	mux.HandleFunc("GET /companies", s.handleCompanies)
+	mux.HandleFunc("POST /poll/query.do", s.handleQuery(false))
+	mux.HandleFunc("POST /poll/maptrack.do", s.handleQuery(true))
+	mux.HandleFunc("GET /autonumber/auto", s.handleAutonumber)
+	mux.HandleFunc("POST /autonumber/auto", s.handleAutonumber)
 	mux.HandleFunc("POST /v1/events", s.requireToken(s.IngestToken, s.handleIngest))
 	mux.HandleFunc("POST /admin/accounts", s.requireToken(s.AdminToken, s.handleCreateAccount))
 	mux.HandleFunc("GET /admin/accounts", s.requireToken(s.AdminToken, s.handleListAccounts))
@@ -91,7 +102,8 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 }
 
 // protocolPaths answer in the protocol's shape even when misused.
-var protocolPaths = map[string]bool{"/trackpush/callback": true, "/poll": true, "/pollmap": true}
+var protocolPaths = map[string]bool{"/trackpush/callback": true, "/poll": true, "/pollmap": true,
+	"/poll/query.do": true, "/poll/maptrack.do": true}
 
 // handleUnknown answers requests no route takes: a wrong method on a
 // protocol endpoint in the protocol's shape, anything else 404 JSON.

@@ -146,7 +146,7 @@ func (s *Server) subscribe(r *http.Request, body []byte, appCode string, style s
 	if err != nil {
 		return err
 	}
-	acct, err := s.Store.Authenticate(ctx, strings.TrimSpace(appCode), strings.TrimSpace(req.key), now)
+	acct, err := trackpush.Authenticate(ctx, s.Store, strings.TrimSpace(appCode), strings.TrimSpace(req.key), now, true)
 	if err != nil {
 		return err
 	}
@@ -196,6 +196,7 @@ func (s *Server) subscribe(r *http.Request, body []byte, appCode string, style s
 		FromText: req.from, ToText: req.to, From: from, To: to,
 		CallbackURL: strings.TrimSpace(req.callbackURL), Salt: req.salt, Phone: req.phone,
 		MapConfigKey: req.mapConfigKey, Level: level,
+		Polled: s.Poller != nil && s.Poller.Polls(company),
 	}
 	if err := s.Store.Subscribe(ctx, sub, now); err != nil {
 		var e *trackpush.Error
@@ -207,6 +208,9 @@ func (s *Server) subscribe(r *http.Request, body []byte, appCode string, style s
 	s.Log.Info("subscribed", "id", sub.ID, "account", acct.ID, "com", company, "nu", number, "resultv2", level.String())
 	if sub.Push.Pending() && s.Pusher != nil {
 		s.Pusher.Wake()
+	}
+	if sub.Polled {
+		s.Poller.Wake()
 	}
 	return nil
 }

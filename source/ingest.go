@@ -22,36 +22,67 @@ type Ingester struct {
 	Clock  trackpush.Clock
 	Pusher Waker
 	Log    *slog.Logger
+	// Learn, when set, is told of every shipment whose first events
+	// arrive: its carrier is confirmed (the carrier detector learns from
+	// it).
+	Learn func(com, nu string)
+}
+
+// Result says what an ingest did.
+type Result struct {
+	Accepted   int
+	Duplicates int
+	// Summary and Events describe the shipment after the ingest.
+	Summary trackpush.Summary
+	Events  int
 }
 
 // Ingest stores the new events of com+nu (deduplicated on time and
 // context), enriched with the shipment's route as priors, and wakes the
 // pusher when any was new.
 func (in *Ingester) Ingest(ctx context.Context, com, nu string, raws []trackpush.RawEvent) (accepted, duplicates int, err error) {
+	r, err := in.IngestResult(ctx, com, nu, raws)
+	return r.Accepted, r.Duplicates, err
+}
+
+// IngestResult is Ingest with the shipment's state afterwards.
+func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []trackpush.RawEvent) (Result, error) {
 	h, existing, err := in.Store.Shipment(ctx, com, nu)
 	if err != nil {
-		return 0, 0, fmt.Errorf("ingest %s %s: %w", com, nu, err)
+		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)
 	}
 	sh := enrich.Shipment{Com: com}
 	if h != nil {
 		sh.From, sh.To = h.From, h.To
 	}
 	fresh, dups := freshRaws(existing, raws)
+	res := Result{Duplicates: dups, Events: len(existing)}
+	if h != nil {
+		res.Summary = h.Summary
+	}
 	if len(fresh) == 0 {
-		return 0, dups, nil
+		return res, nil
 	}
 	evs, err := enrich.Events(sh, existing, fresh)
 	if err != nil {
-		return 0, 0, fmt.Errorf("ingest %s %s: %w", com, nu, err)
+		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)
 	}
 	accepted, d, err := in.Store.AppendEvents(ctx, com, nu, evs, in.Clock.Now(), enrich.Summarize)
 	if err != nil {
-		return 0, 0, fmt.Errorf("ingest %s %s: %w", com, nu, err)
+		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)
 	}
-	if accepted > 0 && in.Pusher != nil {
-		in.Pusher.Wake()
+	res.Accepted, res.Duplicates = accepted, dups+d
+	if accepted > 0 {
+		all := append(existing, trackpush.NewEvents(existing, evs)...)
+		res.Summary, res.Events = enrich.Summarize(all), len(all)
+		if len(existing) == 0 && in.Learn != nil {
+			in.Learn(com, nu)
+		}
+		if in.Pusher != nil {
+			in.Pusher.Wake()
+		}
 	}
-	return accepted, dups + d, nil
+	return res, nil
 }
 
 // freshRaws drops the raw events the shipment already has (same time and

@@ -18,10 +18,10 @@ func (s *Store) CreateAccount(ctx context.Context, a *trackpush.Account) error {
 	now := time.Now()
 	return s.write(ctx, func(tx *sql.Tx) error {
 		err := s.queryRow(ctx, tx, `
-			INSERT INTO accounts (name, appcode_hash, key_hash, key_prefix, quota, expires_at, disabled, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			INSERT INTO accounts (name, appcode_hash, key_hash, key_prefix, quota, expires_at, disabled, created_at, sealed_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			a.Name, trackpush.HashSecret(a.AppCode), trackpush.HashSecret(a.Key), a.KeyPrefix,
-			a.Quota, msPtr(a.ExpiresAt), a.Disabled, ms(now)).Scan(&a.ID)
+			a.Quota, msPtr(a.ExpiresAt), a.Disabled, ms(now), a.SealedKey).Scan(&a.ID)
 		if err != nil {
 			return fmt.Errorf("sqlite: create account: %w", err)
 		}
@@ -30,13 +30,13 @@ func (s *Store) CreateAccount(ctx context.Context, a *trackpush.Account) error {
 	})
 }
 
-const accountColumns = `id, name, key_prefix, quota, used, expires_at, disabled, created_at`
+const accountColumns = `id, name, key_prefix, quota, used, expires_at, disabled, created_at, sealed_key`
 
 func scanAccount(sc interface{ Scan(...any) error }) (*trackpush.Account, error) {
 	var a trackpush.Account
 	var exp sql.NullInt64
 	var created int64
-	if err := sc.Scan(&a.ID, &a.Name, &a.KeyPrefix, &a.Quota, &a.Used, &exp, &a.Disabled, &created); err != nil {
+	if err := sc.Scan(&a.ID, &a.Name, &a.KeyPrefix, &a.Quota, &a.Used, &exp, &a.Disabled, &created, &a.SealedKey); err != nil {
 		return nil, err
 	}
 	a.ExpiresAt = fromNullMS(exp)
@@ -62,8 +62,8 @@ func (s *Store) Accounts(ctx context.Context) ([]*trackpush.Account, error) {
 	return out, rows.Err()
 }
 
-// Authenticate finds the account of an AppCode or key.
-func (s *Store) Authenticate(ctx context.Context, appCode, key string, now time.Time) (*trackpush.Account, error) {
+// FindAccount finds the account of an AppCode or key.
+func (s *Store) FindAccount(ctx context.Context, appCode, key string) (*trackpush.Account, error) {
 	var byApp, byKey *trackpush.Account
 	for _, c := range []struct {
 		val, col string
@@ -81,7 +81,7 @@ func (s *Store) Authenticate(ctx context.Context, appCode, key string, now time.
 		}
 		*c.dst = a
 	}
-	return trackpush.CheckAccount(byApp, byKey, now)
+	return trackpush.SameAccount(byApp, byKey)
 }
 
 // SetAccountDisabled disables or enables an account.

@@ -202,7 +202,10 @@ func (s *Store) EndSubscription(ctx context.Context, end trackpush.End, now time
 			return nil
 		}
 		trackpush.EndNow(sub, end, now)
-		return s.savePush(ctx, tx, sub, nil, claim)
+		if err := s.savePush(ctx, tx, sub, nil, claim); err != nil {
+			return err
+		}
+		return s.stopPollingIfIdle(ctx, tx, sub.ShipmentID)
 	})
 }
 

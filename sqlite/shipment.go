@@ -124,8 +124,9 @@ func (s *Store) AppendEvents(ctx context.Context, com, nu string, events []track
 		accepted = len(fresh)
 		all = append(all, fresh...)
 		sum := summarize(all)
-		_, err = s.exec(ctx, tx, `UPDATE shipments SET state = ?, signed = ?, finished = ?, last_event_at = ?, event_count = ?, changed_at = ? WHERE id = ?`,
-			sum.State, sum.Signed, sum.Finished, sum.LastEventAt.Unix(), len(all), ms(now), shipID)
+		_, err = s.exec(ctx, tx, `UPDATE shipments SET state = ?, signed = ?, finished = ?, last_event_at = ?, event_count = ?, changed_at = ?,
+				next_poll_at = CASE WHEN ? THEN NULL ELSE next_poll_at END WHERE id = ?`,
+			sum.State, sum.Signed, sum.Finished, sum.LastEventAt.Unix(), len(all), ms(now), sum.Finished, shipID)
 		if err != nil {
 			return fmt.Errorf("sqlite: append events: summary: %w", err)
 		}

@@ -37,7 +37,7 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if got, err := s.Authenticate(ctx, "app", "", a.CreatedAt); err != nil || got.ID != a.ID {
+	if got, err := trackpush.Authenticate(ctx, s, "app", "", a.CreatedAt, true); err != nil || got.ID != a.ID {
 		t.Fatalf("after reopen: %+v %v", got, err)
 	}
 }

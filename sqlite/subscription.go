@@ -91,7 +91,7 @@ func (s *Store) Subscribe(ctx context.Context, sub *trackpush.Subscription, now 
 		if err != nil {
 			return fmt.Errorf("sqlite: subscribe: %w", err)
 		}
-		if _, err := trackpush.CheckAccount(a, nil, now); err != nil {
+		if err := trackpush.CheckAccount(a, now, true); err != nil {
 			return err
 		}
 		var prior []trackpush.PriorSubscription
@@ -116,51 +116,65 @@ func (s *Store) Subscribe(ctx context.Context, sub *trackpush.Subscription, now 
 		if err := trackpush.CheckDuplicate(prior, now); err != nil {
 			return err
 		}
-		var shipID, changed int64
-		var events int
-		err = s.queryRow(ctx, tx, `
-			INSERT INTO shipments (com, nu, from_area, to_area, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (com, nu) DO UPDATE SET
-				from_area = COALESCE(shipments.from_area, excluded.from_area),
-				to_area = COALESCE(shipments.to_area, excluded.to_area)
-			RETURNING id, event_count, changed_at`,
-			sub.Com, sub.Nu, areaValue(sub.From), areaValue(sub.To), ms(now), ms(now)).Scan(&shipID, &events, &changed)
-		if err != nil {
-			return fmt.Errorf("sqlite: subscribe: shipment: %w", err)
-		}
-		sub.ShipmentID = shipID
-		sub.Status = trackpush.StatusPolling
-		if sub.AutoCheck == "" {
-			sub.AutoCheck = "0"
-		}
-		sub.CreatedAt = fromMS(ms(now))
-		sub.EndedAt = nil
-		sub.Push = trackpush.PushState{}
-		if events > 0 {
-			sub.Push.Changed(sub.CreatedAt)
-		}
-		staleAt := trackpush.StaleAt(sub.CreatedAt, events > 0, fromMS(changed))
-		var salt any
-		if sub.Salt != nil {
-			salt = *sub.Salt
-		}
-		p := &sub.Push
-		err = s.queryRow(ctx, tx, `
-			INSERT INTO subscriptions (account_id, shipment_id, com, nu, from_text, to_text, from_area, to_area,
-				callback_url, salt, phone, map_config_key, level, status, auto_check, com_old, com_new, created_at,
-				stale_at, version, next_attempt_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			sub.AccountID, shipID, sub.Com, sub.Nu, sub.FromText, sub.ToText, areaValue(sub.From), areaValue(sub.To),
-			sub.CallbackURL, salt, sub.Phone, sub.MapConfigKey, sub.Level, sub.Status, sub.AutoCheck, sub.ComOld, sub.ComNew,
-			ms(now), ms(staleAt), p.Version, msPtr(p.NextAttemptAt)).Scan(&sub.ID)
-		if err != nil {
-			return fmt.Errorf("sqlite: subscribe: %w", err)
+		if err := s.insertSub(ctx, tx, sub, now); err != nil {
+			return err
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE accounts SET used = used + 1 WHERE id = ?`, sub.AccountID); err != nil {
 			return fmt.Errorf("sqlite: subscribe: quota: %w", err)
 		}
 		return nil
 	})
+}
+
+// insertSub creates the shipment if needed and stores a new live
+// subscription of it, due at once when the shipment has events.
+func (s *Store) insertSub(ctx context.Context, tx *sql.Tx, sub *trackpush.Subscription, now time.Time) error {
+	var shipID, changed int64
+	var events int
+	err := s.queryRow(ctx, tx, `
+		INSERT INTO shipments (com, nu, from_area, to_area, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (com, nu) DO UPDATE SET
+			from_area = COALESCE(shipments.from_area, excluded.from_area),
+			to_area = COALESCE(shipments.to_area, excluded.to_area)
+		RETURNING id, event_count, changed_at`,
+		sub.Com, sub.Nu, areaValue(sub.From), areaValue(sub.To), ms(now), ms(now)).Scan(&shipID, &events, &changed)
+	if err != nil {
+		return fmt.Errorf("sqlite: subscribe: shipment: %w", err)
+	}
+	sub.ShipmentID = shipID
+	if sub.Polled {
+		if err := s.startPolling(ctx, tx, shipID, now); err != nil {
+			return err
+		}
+	}
+	sub.Status = trackpush.StatusPolling
+	if sub.AutoCheck == "" {
+		sub.AutoCheck = "0"
+	}
+	sub.CreatedAt = fromMS(ms(now))
+	sub.EndedAt = nil
+	sub.Push = trackpush.PushState{}
+	if events > 0 {
+		sub.Push.Changed(sub.CreatedAt)
+	}
+	staleAt := trackpush.StaleAt(sub.CreatedAt, events > 0, fromMS(changed))
+	var salt any
+	if sub.Salt != nil {
+		salt = *sub.Salt
+	}
+	p := &sub.Push
+	err = s.queryRow(ctx, tx, `
+		INSERT INTO subscriptions (account_id, shipment_id, com, nu, from_text, to_text, from_area, to_area,
+			callback_url, salt, phone, map_config_key, level, status, auto_check, com_old, com_new, created_at,
+			stale_at, version, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		sub.AccountID, shipID, sub.Com, sub.Nu, sub.FromText, sub.ToText, areaValue(sub.From), areaValue(sub.To),
+		sub.CallbackURL, salt, sub.Phone, sub.MapConfigKey, sub.Level, sub.Status, sub.AutoCheck, sub.ComOld, sub.ComNew,
+		ms(now), ms(staleAt), p.Version, msPtr(p.NextAttemptAt)).Scan(&sub.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: subscribe: %w", err)
+	}
+	return nil
 }
 
 // Subscription returns one subscription.

@@ -38,6 +38,9 @@ func Run(t *testing.T, newStore Factory) {
 		{"UpdateAll", testUpdateAll},
 		{"ClaimLimitAndOrder", testClaimLimitAndOrder},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"Redirect", testRedirect},
+		{"Polls", testPolls},
+		{"Blobs", testBlobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,16 +123,16 @@ func testAccounts(t *testing.T, s trackpush.Store) {
 		t.Fatalf("ids %d %d", a.ID, b.ID)
 	}
 	for _, c := range []struct{ app, key string }{{a.AppCode, ""}, {"", a.Key}, {a.AppCode, a.Key}} {
-		got, err := s.Authenticate(ctx, c.app, c.key, t0)
+		got, err := trackpush.Authenticate(ctx, s, c.app, c.key, t0, true)
 		if err != nil || got.ID != a.ID || got.Quota != 2 || got.Name != a.Name {
 			t.Fatalf("authenticate %q/%q: %+v %v", c.app, c.key, got, err)
 		}
 	}
-	_, err := s.Authenticate(ctx, a.AppCode, b.Key, t0)
+	_, err := trackpush.Authenticate(ctx, s, a.AppCode, b.Key, t0, true)
 	wantCode(t, err, trackpush.CodeUnauthorized)
-	_, err = s.Authenticate(ctx, "nope", "", t0)
+	_, err = trackpush.Authenticate(ctx, s, "nope", "", t0, true)
 	wantCode(t, err, trackpush.CodeUnauthorized)
-	_, err = s.Authenticate(ctx, "", "", t0)
+	_, err = trackpush.Authenticate(ctx, s, "", "", t0, true)
 	wantCode(t, err, trackpush.CodeUnauthorized)
 
 	exp := t0.Add(time.Hour)
@@ -137,16 +140,16 @@ func testAccounts(t *testing.T, s trackpush.Store) {
 	if err := s.CreateAccount(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Authenticate(ctx, "", c.Key, t0); err != nil {
+	if _, err := trackpush.Authenticate(ctx, s, "", c.Key, t0, true); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.Authenticate(ctx, "", c.Key, exp)
+	_, err = trackpush.Authenticate(ctx, s, "", c.Key, exp, true)
 	wantCode(t, err, trackpush.CodeExpired)
 
 	if err := s.SetAccountDisabled(ctx, b.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.Authenticate(ctx, b.AppCode, "", t0)
+	_, err = trackpush.Authenticate(ctx, s, b.AppCode, "", t0, true)
 	wantCode(t, err, trackpush.CodeUnauthorized)
 	wantCode(t, s.SetAccountDisabled(ctx, 999999, true), trackpush.CodeNotFound)
 
@@ -194,7 +197,7 @@ func testSubscribeQuotaAndDuplicates(t *testing.T, s trackpush.Store) {
 	}
 	wantCode(t, s.Subscribe(ctx, newSub(a, "YT0000000003"), t0), trackpush.CodeUnauthorized)
 	wantCode(t, s.Subscribe(ctx, newSub(b, "YT0000000003"), t0), trackpush.CodeUnauthorized)
-	acc, err := s.Authenticate(ctx, "", a.Key, t0)
+	acc, err := trackpush.Authenticate(ctx, s, "", a.Key, t0, true)
 	if err == nil || code(err) != trackpush.CodeUnauthorized {
 		t.Fatalf("an account without quota must not authenticate: %+v %v", acc, err)
 	}
@@ -668,5 +671,128 @@ func testConcurrentWrites(t *testing.T, s trackpush.Store) {
 			}
 			seen[e.Seq] = true
 		}
+	}
+}
+
+func testRedirect(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 1)
+	old := newSub(a, "7700000000001")
+	old.Com = "zhongtong"
+	old.Phone = "1234"
+	if err := s.Subscribe(ctx, old, t0); err != nil {
+		t.Fatal(err)
+	}
+	// The right carrier already has events for the number.
+	s.AppendEvents(ctx, "shentong", "7700000000001", []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, t0, lastState)
+	now := t0.Add(trackpush.NoRecordAfter)
+	n, err := s.Redirect(ctx, old.ID, "shentong", true, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := mustSub(t, s, old.ID)
+	if got.Status != trackpush.StatusAbort || got.Message != trackpush.MessageNoRecord || got.AutoCheck != "0" ||
+		got.ComOld != "zhongtong" || got.ComNew != "shentong" || !got.Push.Due(now) {
+		t.Fatalf("the old subscription: %+v", got)
+	}
+	if n.ID == 0 || n.ID == old.ID || n.Com != "shentong" || n.Nu != old.Nu || n.AutoCheck != "1" || n.ComOld != "zhongtong" ||
+		n.ComNew != "shentong" || n.CallbackURL != old.CallbackURL || *n.Salt != "salt" || n.Level != old.Level || n.Phone != "1234" {
+		t.Fatalf("the successor: %+v", n)
+	}
+	stored := mustSub(t, s, n.ID)
+	if stored.AutoCheck != "1" || stored.ComOld != "zhongtong" || !stored.Push.Due(now) || stored.Status != trackpush.StatusPolling {
+		t.Fatalf("the stored successor (its shipment has events, so it is due): %+v", stored)
+	}
+	// No quota was used (the account had exactly one).
+	accs, _ := s.Accounts(ctx)
+	if accs[0].Used != 1 {
+		t.Fatalf("quota used %d, want 1", accs[0].Used)
+	}
+	// Redirecting an ended subscription is refused.
+	if _, err := s.Redirect(ctx, old.ID, "yunda", false, now); err == nil {
+		t.Fatal("redirected an ended subscription")
+	}
+	// The successor is polled.
+	jobs, err := s.ClaimPolls(ctx, nil, now, time.Minute, 10)
+	if err != nil || len(jobs) != 1 || jobs[0].Com != "shentong" || jobs[0].Phone != "1234" {
+		t.Fatalf("polls after redirect: %+v %v", jobs, err)
+	}
+}
+
+func testPolls(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 10)
+	polled := newSub(a, "YT0000000080")
+	polled.Polled = true
+	s.Subscribe(ctx, polled, t0)
+	s.Subscribe(ctx, newSub(a, "YT0000000081"), t0) // push-only
+	jd := newSub(a, "JDVA00000000082")
+	jd.Com, jd.Polled = "jd", true
+	s.Subscribe(ctx, jd, t0)
+
+	jobs, err := s.ClaimPolls(ctx, []string{"yuantong"}, t0, time.Minute, 10)
+	if err != nil || len(jobs) != 1 || jobs[0].Nu != "YT0000000080" || jobs[0].EventCount != 0 {
+		t.Fatalf("claim yuantong polls: %+v %v", jobs, err)
+	}
+	if again, _ := s.ClaimPolls(ctx, nil, t0, time.Minute, 10); len(again) != 1 || again[0].Com != "jd" {
+		t.Fatalf("a claimed poll must not be claimed again: %+v", again)
+	}
+	if none, _ := s.ClaimPolls(ctx, []string{}, t0, time.Minute, 10); len(none) != 0 {
+		t.Fatal("no carriers, no polls")
+	}
+	// A stale completion (wrong claim) changes nothing.
+	if err := s.CompletePoll(ctx, trackpush.PollDone{ShipmentID: jobs[0].ShipmentID, Claim: jobs[0].Claim + 1, Next: t0.Add(time.Hour), At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ClaimPolls(ctx, []string{"yuantong"}, t0.Add(30*time.Second), time.Minute, 10); len(got) != 0 {
+		t.Fatal("a stale completion released the claim")
+	}
+	next := t0.Add(4 * time.Hour)
+	if err := s.CompletePoll(ctx, trackpush.PollDone{ShipmentID: jobs[0].ShipmentID, Claim: jobs[0].Claim, Next: next, Errors: 2, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ClaimPolls(ctx, []string{"yuantong"}, next.Add(-time.Second), time.Minute, 10); len(got) != 0 {
+		t.Fatal("polled before it was due")
+	}
+	got, _ := s.ClaimPolls(ctx, []string{"yuantong"}, next, time.Minute, 10)
+	if len(got) != 1 || got[0].Errors != 2 {
+		t.Fatalf("due again: %+v", got)
+	}
+	// A signed shipment is polled no more, even if the completion asks.
+	s.AppendEvents(ctx, "yuantong", "YT0000000080", []trackpush.Event{ev(1, "已签收", trackpush.StateSigned)}, next, lastState)
+	s.CompletePoll(ctx, trackpush.PollDone{ShipmentID: got[0].ShipmentID, Claim: got[0].Claim, Next: next.Add(time.Hour), At: next})
+	if after, _ := s.ClaimPolls(ctx, []string{"yuantong"}, next.Add(48*time.Hour), time.Minute, 10); len(after) != 0 {
+		t.Fatalf("a finished shipment is still polled: %+v", after)
+	}
+	// When its last subscription ends, a shipment is polled no more.
+	if err := s.EndSubscription(ctx, trackpush.End{SubID: jd.ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := s.ClaimPolls(ctx, nil, next.Add(48*time.Hour), time.Minute, 10); len(after) != 0 {
+		t.Fatalf("an unfollowed shipment is still polled: %+v", after)
+	}
+}
+
+func testBlobs(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	if b, err := s.LoadBlob(ctx, "x"); err != nil || b != nil {
+		t.Fatalf("unknown blob: %q %v", b, err)
+	}
+	for _, v := range []string{"first", "second"} {
+		if err := s.SaveBlob(ctx, "x", []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := s.LoadBlob(ctx, "x"); err != nil || string(b) != v {
+			t.Fatalf("blob: %q %v", b, err)
+		}
+	}
+	// The sealed key round-trips with the account.
+	a := &trackpush.Account{Name: "sealed", AppCode: "sealed-app", Key: "sealed-key", Quota: 1, SealedKey: []byte{1, 2, 3}}
+	if err := s.CreateAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FindAccount(ctx, "sealed-app", "")
+	if err != nil || string(got.SealedKey) != "\x01\x02\x03" {
+		t.Fatalf("sealed key: %v %v", got, err)
 	}
 }

@@ -23,9 +23,15 @@ type Tracker struct {
 	Log      *slog.Logger
 	Pusher   Waker
 	Interval time.Duration // clock time between sweeps (default 1 min)
-	// Decide, when set, chooses how a stale subscription ends (the carrier
-	// auto-check). By default it ends with abort and the protocol's message.
-	Decide func(ctx context.Context, s trackpush.Stale) trackpush.End
+	// Correct, when set, is the carrier auto-check of PROTOCOL.md §2.4: for
+	// a subscription with no record after 3 days it returns the carrier
+	// that fits the number better (and whether that carrier is polled), or
+	// false when the given carrier fits. The subscription is then
+	// redirected to that carrier instead of simply ending.
+	Correct func(s *trackpush.Subscription) (com string, polled, ok bool)
+	// Redirected, when set, is told of each redirected subscription's
+	// successor (so that the poller can be woken).
+	Redirected func(next *trackpush.Subscription)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -86,14 +92,24 @@ func (t *Tracker) Sweep(ctx context.Context, now time.Time) error {
 			return err
 		}
 		for _, s := range stale {
-			end := DefaultEnd(s)
-			if t.Decide != nil {
-				end = t.Decide(ctx, s)
+			ended++
+			if s.NoRecord && t.Correct != nil {
+				if com, polled, ok := t.Correct(s.Sub); ok && com != s.Sub.Com {
+					next, err := t.Store.Redirect(ctx, s.Sub.ID, com, polled, now)
+					if err != nil {
+						return err
+					}
+					t.Log.Info("carrier corrected", "id", s.Sub.ID, "nu", s.Sub.Nu, "comOld", s.Sub.Com, "comNew", com, "next", next.ID)
+					if t.Redirected != nil {
+						t.Redirected(next)
+					}
+					continue
+				}
 			}
+			end := DefaultEnd(s)
 			if err := t.Store.EndSubscription(ctx, end, now); err != nil {
 				return err
 			}
-			ended++
 			t.Log.Info("subscription ended", "id", s.Sub.ID, "status", end.Status, "message", end.Message)
 		}
 		if len(stale) < 500 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trackpush/trackpush/api"
+	"github.com/trackpush/trackpush/keyring"
 )
 
 func init() {
@@ -28,6 +29,7 @@ func runAccount(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	quota := fs.Int("quota", 0, "subscriptions the account may make")
 	expires := fs.String("expires", "", "expiry time, RFC 3339 (default: never)")
 	id := fs.Int64("id", 0, "account id")
+	secretFile := fs.String("secret-file", envOr("SECRET_FILE", ""), "the server secret that seals keys (default: the database path + .secret)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError{err}
 	}
@@ -42,6 +44,12 @@ func runAccount(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		if err != nil {
 			return usageError{err}
 		}
+		c := Config{DB: *db, SecretFile: *secretFile}
+		kr, err := keyring.LoadOrCreate(c.secretPath())
+		if err != nil {
+			return err
+		}
+		a.SealedKey = kr.Seal(a.Key)
 		if err := store.CreateAccount(ctx, a); err != nil {
 			return err
 		}

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -245,4 +247,9 @@ func TestCrashDuringPushStorm(t *testing.T) {
 	if dups > 2*16 {
 		t.Errorf("%d duplicate deliveries, more than the pushes in flight", dups)
 	}
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

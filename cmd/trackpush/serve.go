@@ -13,12 +13,14 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/api"
 	"github.com/trackpush/trackpush/carrier"
 	"github.com/trackpush/trackpush/clock"
+	"github.com/trackpush/trackpush/keyring"
 	"github.com/trackpush/trackpush/push"
 	"github.com/trackpush/trackpush/region"
 	"github.com/trackpush/trackpush/source"
@@ -45,6 +47,18 @@ type Config struct {
 	Workers               int     // pushes in flight
 	PerHost               int     // pushes in flight per callback host
 	LogLevel              string  // debug, info, warn, error
+	SecretFile            string  // the server secret that seals account keys ("": beside the database)
+
+	// Polling: Poll maps carriers to upstreams ("yuantong=kuaidi100,*=sim"),
+	// PollRate limits each upstream ("kuaidi100=5" per second),
+	// PollIntervals tunes the waits ("transit=4h,dest=2h,delivery=1h,new=30m").
+	Poll              string
+	PollRate          string
+	PollIntervals     string
+	Kuaidi100URL      string
+	Kuaidi100Customer string
+	Kuaidi100Key      string
+	SimSeed           int64
 }
 
 // Validate checks the configuration and names the bad field.
@@ -69,7 +83,93 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("log-level: %q", c.LogLevel)
 	}
+	routes, err := parsePairs(c.Poll)
+	if err != nil {
+		return fmt.Errorf("poll: %w", err)
+	}
+	for com, up := range routes {
+		switch up {
+		case "kuaidi100":
+			if c.Kuaidi100URL == "" || c.Kuaidi100Customer == "" || c.Kuaidi100Key == "" {
+				return fmt.Errorf("poll: %s=kuaidi100 needs --kuaidi100-url, --kuaidi100-customer and --kuaidi100-key", com)
+			}
+		case "sim":
+		default:
+			return fmt.Errorf("poll: unknown upstream %q (kuaidi100 or sim)", up)
+		}
+	}
+	if _, err := parseRates(c.PollRate); err != nil {
+		return fmt.Errorf("poll-rate: %w", err)
+	}
+	if _, err := parseIntervals(c.PollIntervals); err != nil {
+		return fmt.Errorf("poll-intervals: %w", err)
+	}
 	return nil
+}
+
+// parsePairs reads "a=x,b=y".
+func parsePairs(spec string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, p := range strings.Split(spec, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(p, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("%q is not name=value", p)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func parseRates(spec string) (map[string]float64, error) {
+	pairs, err := parsePairs(spec)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for k, v := range pairs {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 {
+			return nil, fmt.Errorf("%s=%s: not a rate", k, v)
+		}
+		out[k] = f
+	}
+	return out, nil
+}
+
+func parseIntervals(spec string) (source.Intervals, error) {
+	iv := source.DefaultIntervals()
+	pairs, err := parsePairs(spec)
+	if err != nil {
+		return iv, err
+	}
+	for k, v := range pairs {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return iv, fmt.Errorf("%s=%s: not a duration", k, v)
+		}
+		switch k {
+		case "new":
+			iv.New = d
+		case "transit":
+			iv.Transit = d
+		case "dest":
+			iv.DestCity = d
+		case "delivery":
+			iv.Delivery = d
+		case "error":
+			iv.ErrorBase = d
+		case "error-max":
+			iv.ErrorMax = d
+		default:
+			return iv, fmt.Errorf("unknown interval %q (new, transit, dest, delivery, error, error-max)", k)
+		}
+	}
+	return iv, nil
 }
 
 // envOr returns the environment variable TRACKPUSH_<name> or def.
@@ -124,6 +224,22 @@ func bindConfig(fs *flag.FlagSet, c *Config) {
 	fs.IntVar(&c.Workers, "workers", envNum("WORKERS", 64), "pushes in flight at once (TRACKPUSH_WORKERS)")
 	fs.IntVar(&c.PerHost, "per-host", envNum("PER_HOST", 16), "pushes in flight per callback host (TRACKPUSH_PER_HOST)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (TRACKPUSH_LOG_LEVEL)")
+	fs.StringVar(&c.SecretFile, "secret-file", envOr("SECRET_FILE", ""), "file holding the server secret that seals account keys; created if missing (default: the database path + .secret) (TRACKPUSH_SECRET_FILE)")
+	fs.StringVar(&c.Poll, "poll", envOr("POLL", ""), `carriers followed by polling an upstream: "yuantong=kuaidi100,*=sim" (TRACKPUSH_POLL)`)
+	fs.StringVar(&c.PollRate, "poll-rate", envOr("POLL_RATE", ""), `requests per second per upstream: "kuaidi100=5" (TRACKPUSH_POLL_RATE)`)
+	fs.StringVar(&c.PollIntervals, "poll-intervals", envOr("POLL_INTERVALS", ""), `waits between polls: "new=30m,transit=4h,dest=2h,delivery=1h,error=5m,error-max=4h" (TRACKPUSH_POLL_INTERVALS)`)
+	fs.StringVar(&c.Kuaidi100URL, "kuaidi100-url", envOr("KUAIDI100_URL", ""), "query.do URL of a Kuaidi100-compatible upstream (TRACKPUSH_KUAIDI100_URL)")
+	fs.StringVar(&c.Kuaidi100Customer, "kuaidi100-customer", envOr("KUAIDI100_CUSTOMER", ""), "its customer id (TRACKPUSH_KUAIDI100_CUSTOMER)")
+	fs.StringVar(&c.Kuaidi100Key, "kuaidi100-key", secret("KUAIDI100_KEY"), "its key (TRACKPUSH_KUAIDI100_KEY or _FILE)")
+	fs.Int64Var(&c.SimSeed, "sim-seed", int64(envNum("SIM_SEED", 1)), "seed of the simulated carrier world served by the sim upstream (TRACKPUSH_SIM_SEED)")
+}
+
+// secretPath returns where the server secret lives.
+func (c *Config) secretPath() string {
+	if c.SecretFile != "" {
+		return c.SecretFile
+	}
+	return c.DB + ".secret"
 }
 
 func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -165,11 +281,18 @@ type Main struct {
 	Tracker  *tracker.Tracker
 	Ingester *source.Ingester
 	Detector *carrier.Detector
+	Poller   *source.Poller
+	Keyring  *keyring.Keyring
+	// Upstreams, when set before Open, are the upstreams the poll routes
+	// name (tests put fakes here); otherwise they are made from the
+	// configuration.
+	Upstreams map[string]source.Upstream
 
 	ln  net.Listener
 	srv *http.Server
 	// holdPushes leaves the push engine stopped after Open (bench).
 	holdPushes bool
+	learned    atomic.Int64
 }
 
 // NewMain returns a Main with the default configuration.
@@ -206,16 +329,33 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			m.Store.Close()
 		}
 	}()
+	if m.Keyring, err = keyring.LoadOrCreate(m.Config.secretPath()); err != nil {
+		return fmt.Errorf("secret: %w", err)
+	}
 	region.Warm()
-	m.Detector = carrier.NewDetector()
+	if err := m.openDetector(ctx); err != nil {
+		return err
+	}
 	m.Pusher = push.New(m.Store, m.Clock, m.Logger, push.Config{
 		Workers: m.Config.Workers, PerHost: m.Config.PerHost, AllowPrivate: m.Config.AllowPrivateCallbacks,
 	})
-	m.Ingester = &source.Ingester{Store: m.Store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger}
-	m.Tracker = &tracker.Tracker{Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "tracker"), Pusher: m.Pusher}
+	m.Ingester = &source.Ingester{Store: m.Store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger, Learn: m.learn}
+	if err := m.openPoller(); err != nil {
+		return err
+	}
+	m.Tracker = &tracker.Tracker{Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "tracker"), Pusher: m.Pusher,
+		Correct: m.correctCarrier, Redirected: func(*trackpush.Subscription) {
+			if m.Poller != nil {
+				m.Poller.Wake()
+			}
+		}}
+	var poller api.Poller
+	if m.Poller != nil {
+		poller = m.Poller
+	}
 	handler := (&api.Server{
 		Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "api"),
-		Ingester: m.Ingester, Pusher: m.Pusher, Detector: m.Detector,
+		Ingester: m.Ingester, Pusher: m.Pusher, Detector: m.Detector, Poller: poller, Keyring: m.Keyring,
 		URLPolicy:   push.URLPolicy{AllowHTTPS: m.Config.AllowHTTPS, AllowPrivate: m.Config.AllowPrivateCallbacks},
 		Sensitive:   words,
 		IngestToken: m.Config.IngestToken, AdminToken: m.Config.AdminToken,
@@ -237,6 +377,95 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		m.Pusher.Start(context.WithoutCancel(ctx))
 	}
 	m.Tracker.Start(context.WithoutCancel(ctx))
+	if m.Poller != nil {
+		m.Poller.Start(context.WithoutCancel(ctx))
+	}
+	return nil
+}
+
+// detectorBlob names the carrier detector's learned statistics in the
+// store.
+const detectorBlob = "carrier.detector"
+
+// openDetector makes the carrier detector and restores what it learned.
+func (m *Main) openDetector(ctx context.Context) error {
+	m.Detector = carrier.NewDetector()
+	b, err := m.Store.LoadBlob(ctx, detectorBlob)
+	if err != nil {
+		return err
+	}
+	if b != nil {
+		if err := m.Detector.Restore(b); err != nil {
+			m.Logger.Warn("carrier detector: discarding saved statistics", "err", err)
+		}
+	}
+	return nil
+}
+
+// learn teaches the detector a confirmed shipment; the statistics are
+// saved every so many lessons and at Close.
+func (m *Main) learn(com, nu string) {
+	m.Detector.Observe(com, nu)
+	if m.learned.Add(1)%100 == 0 {
+		m.saveDetector()
+	}
+}
+
+func (m *Main) saveDetector() {
+	b, err := m.Detector.Snapshot()
+	if err == nil {
+		err = m.Store.SaveBlob(context.Background(), detectorBlob, b)
+	}
+	if err != nil {
+		m.Logger.Warn("carrier detector: saving statistics", "err", err)
+	}
+}
+
+// correctCarrier is the auto-check: a number with no record for 3 days
+// whose carrier code does not fit it, while another carrier does, is
+// followed with that carrier.
+func (m *Main) correctCarrier(s *trackpush.Subscription) (string, bool, bool) {
+	if m.Detector.Fits(s.Com, s.Nu) {
+		return "", false, false
+	}
+	best, ok := m.Detector.Best(s.Nu)
+	if !ok || best.Code == s.Com {
+		return "", false, false
+	}
+	return best.Code, m.Poller.Polls(best.Code), true
+}
+
+// openPoller makes the poller from the poll routes (none: no poller).
+func (m *Main) openPoller() error {
+	routes, _ := parsePairs(m.Config.Poll)
+	if len(routes) == 0 {
+		return nil
+	}
+	ups := map[string]source.Upstream{}
+	for name, u := range m.Upstreams {
+		ups[name] = u
+	}
+	p := &source.Poller{Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "poller"), Ingester: m.Ingester,
+		Routes: map[string]source.Upstream{}, Workers: 8}
+	p.Rates, _ = parseRates(m.Config.PollRate)
+	p.Intervals, _ = parseIntervals(m.Config.PollIntervals)
+	for com, name := range routes {
+		u := ups[name]
+		if u == nil {
+			switch name {
+			case "kuaidi100":
+				u = &source.Kuaidi100{URL: m.Config.Kuaidi100URL, Customer: m.Config.Kuaidi100Customer, Key: m.Config.Kuaidi100Key}
+			case "sim":
+				var err error
+				if u, err = newSimUpstream(m.Config.SimSeed, m.Clock); err != nil {
+					return err
+				}
+			}
+			ups[name] = u
+		}
+		p.Routes[com] = u
+	}
+	m.Poller = p
 	return nil
 }
 
@@ -261,10 +490,16 @@ func (m *Main) Close() error {
 	if m.Tracker != nil {
 		m.Tracker.Stop()
 	}
+	if m.Poller != nil {
+		m.Poller.Stop()
+	}
 	if m.Pusher != nil {
 		m.Pusher.Stop()
 	}
 	if m.Store != nil {
+		if m.Detector != nil && m.learned.Load() > 0 {
+			m.saveDetector()
+		}
 		errs = append(errs, m.Store.Close())
 	}
 	return errors.Join(errs...)

@@ -107,7 +107,10 @@ type harness struct {
 	acct  api.AccountView
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, nil) }
+
+// newHarnessWith lets setup change the server before it opens.
+func newHarnessWith(t *testing.T, setup func(*Main)) *harness {
 	t.Helper()
 	fc := clock.NewFake(t0)
 	m := NewMain()
@@ -117,6 +120,9 @@ func newHarness(t *testing.T) *harness {
 	m.Config.IngestToken = "ingest-secret"
 	m.Config.AdminToken = "admin-secret"
 	m.Clock = fc
+	if setup != nil {
+		setup(m)
+	}
 	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,206 @@
+package api
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/trackpush/trackpush"
+	"github.com/trackpush/trackpush/carrier"
+	"github.com/trackpush/trackpush/enrich"
+	"github.com/trackpush/trackpush/region"
+	"github.com/trackpush/trackpush/source"
+)
+
+// Poller follows shipments that no carrier pushes (source.Poller).
+type Poller interface {
+	// Polls reports whether a carrier's shipments are polled.
+	Polls(com string) bool
+	// Poll polls a shipment now.
+	Poll(ctx context.Context, com, nu, phone string) (source.Result, error)
+	// Wake tells the poller a shipment may be due.
+	Wake()
+}
+
+// queryParam is the param of the real-time query API.
+type queryParam struct {
+	Com      string `json:"com"`
+	Num      string `json:"num"`
+	Phone    string `json:"phone"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	ResultV2 any    `json:"resultv2"`
+	Order    string `json:"order"`
+}
+
+// queryFail writes the query API's failure shape.
+func queryFail(w http.ResponseWriter, code, detail string) {
+	msg := trackpush.QueryMessage(code)
+	if detail != "" {
+		msg += ": " + detail
+	}
+	writeJSON(w, http.StatusOK, trackpush.Answer{Result: false, ReturnCode: code, Message: msg})
+}
+
+// querySign is the query API's signature: upper-case hex MD5(param + key +
+// customer).
+func querySign(param, key, customer string) string {
+	sum := md5.Sum([]byte(param + key + customer))
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}
+
+// handleQuery serves POST /poll/query.do and /poll/maptrack.do: the
+// current lastResult of a shipment, polling its upstream first when the
+// service has nothing for it yet.
+func (s *Server) handleQuery(maptrack bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxSubscribeBody)
+		if err := r.ParseForm(); err != nil {
+			queryFail(w, trackpush.QueryBadRequest, "form unreadable")
+			return
+		}
+		customer, param, sign := r.Form.Get("customer"), r.Form.Get("param"), r.Form.Get("sign")
+		if customer == "" || param == "" || sign == "" {
+			queryFail(w, trackpush.QueryBadRequest, "customer, param and sign are required")
+			return
+		}
+		ctx := r.Context()
+		acct, err := trackpush.Authenticate(ctx, s.Store, customer, "", s.Clock.Now(), false)
+		if err != nil {
+			code := trackpush.ErrorCode(err)
+			if code != trackpush.CodeExpired {
+				code = trackpush.CodeUnauthorized
+			}
+			queryFail(w, code, "")
+			return
+		}
+		key, err := s.openKey(acct)
+		if err != nil {
+			queryFail(w, trackpush.QueryBadSign, err.Error())
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(strings.ToUpper(sign)), []byte(querySign(param, key, customer))) != 1 {
+			queryFail(w, trackpush.QueryBadSign, "")
+			return
+		}
+		var p queryParam
+		if err := json.Unmarshal([]byte(param), &p); err != nil {
+			queryFail(w, trackpush.QueryBadRequest, "param is not a JSON object")
+			return
+		}
+		com := strings.ToLower(strings.TrimSpace(p.Com))
+		num := strings.TrimSpace(p.Num)
+		if _, ok := carrier.Lookup(com); !ok {
+			queryFail(w, trackpush.QueryBadRequest, "com: unknown carrier code")
+			return
+		}
+		if err := checkNumber(num); err != nil {
+			queryFail(w, trackpush.QueryBadRequest, "num: "+strings.TrimPrefix(err.(*trackpush.Error).Detail, "number: "))
+			return
+		}
+		h, evs, err := s.Store.Shipment(ctx, com, num)
+		if err != nil {
+			s.Log.Error("query", "err", err)
+			queryFail(w, trackpush.QueryServerError, "")
+			return
+		}
+		if len(evs) == 0 && s.Poller != nil && s.Poller.Polls(com) {
+			switch _, err := s.Poller.Poll(ctx, com, num, p.Phone); {
+			case err == nil:
+				h, evs, err = s.Store.Shipment(ctx, com, num)
+				if err != nil {
+					queryFail(w, trackpush.QueryServerError, "")
+					return
+				}
+			case errors.Is(err, source.ErrNoRecord), errors.Is(err, source.ErrRejected):
+			case errors.Is(err, source.ErrRateLimited):
+				queryFail(w, trackpush.QueryTooFrequent, "")
+				return
+			default:
+				s.Log.Warn("live query", "com", com, "nu", num, "err", err)
+				queryFail(w, trackpush.QueryServerError, "upstream unavailable")
+				return
+			}
+		}
+		if h == nil || len(evs) == 0 {
+			queryFail(w, trackpush.QueryNoResult, "")
+			return
+		}
+		level := trackpush.ParseLevel(jsonString(p.ResultV2))
+		if maptrack && level < trackpush.LevelAdvanced {
+			level = trackpush.LevelAdvanced
+		}
+		from, to := h.From, h.To
+		if pl := region.ResolveAddress(p.From); pl != nil {
+			from = enrich.AreaOf(pl)
+		}
+		if pl := region.ResolveAddress(p.To); pl != nil {
+			to = enrich.AreaOf(pl)
+		}
+		lr := enrich.LastResult(h, evs, level, from, to)
+		if strings.EqualFold(p.Order, "asc") {
+			for i, j := 0, len(lr.Data)-1; i < j; i, j = i+1, j-1 {
+				lr.Data[i], lr.Data[j] = lr.Data[j], lr.Data[i]
+			}
+		}
+		writeJSON(w, http.StatusOK, lr)
+	}
+}
+
+// jsonString reads a JSON string or number as text.
+func jsonString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+	return ""
+}
+
+// openKey recovers an account's key for checking signatures.
+func (s *Server) openKey(a *trackpush.Account) (string, error) {
+	if s.Keyring == nil || a.SealedKey == nil {
+		return "", errors.New("this account has no query key (create a new account)")
+	}
+	return s.Keyring.Open(a.SealedKey)
+}
+
+// handleAutonumber serves GET|POST /autonumber/auto?num=&key=: the
+// carriers that may have issued a number, best first.
+func (s *Server) handleAutonumber(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxAdminBody)
+	r.ParseForm()
+	key, num := strings.TrimSpace(r.Form.Get("key")), strings.TrimSpace(r.Form.Get("num"))
+	fail := func(code, msg string) {
+		writeJSON(w, http.StatusOK, trackpush.Answer{Result: false, ReturnCode: code, Message: msg})
+	}
+	if key == "" {
+		fail(trackpush.CodeKeyMissing, trackpush.CodeMessage(trackpush.CodeKeyMissing))
+		return
+	}
+	if _, err := trackpush.Authenticate(r.Context(), s.Store, "", key, s.Clock.Now(), false); err != nil {
+		fail(trackpush.CodeExpired, "KEY过期或未开通")
+		return
+	}
+	if _, ok := carrier.NormalizeNumber(num); !ok {
+		fail(trackpush.CodeBadNumber, trackpush.CodeMessage(trackpush.CodeBadNumber))
+		return
+	}
+	type item struct {
+		LengthPre int    `json:"lengthPre"`
+		ComCode   string `json:"comCode"`
+		Name      string `json:"name"`
+	}
+	out := []item{}
+	for _, c := range s.Detector.Rank(num) {
+		out = append(out, item{LengthPre: c.LengthPre, ComCode: c.Code, Name: c.Name})
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,265 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/trackpush/trackpush"
+)
+
+// Intervals are the poller's waits between polls of one shipment, by what
+// its events say: slower in transit, faster as delivery nears.
+type Intervals struct {
+	New      time.Duration // no event yet
+	Transit  time.Duration // in transit, picked up, trouble
+	DestCity time.Duration // arrived in the destination city (1001)
+	Delivery time.Duration // out for delivery, at a locker or station
+	// ErrorBase and ErrorMax bound the backoff after failed polls:
+	// ErrorBase·2^(failures−1), at most ErrorMax.
+	ErrorBase time.Duration
+	ErrorMax  time.Duration
+}
+
+// DefaultIntervals are the poller's defaults.
+func DefaultIntervals() Intervals {
+	return Intervals{New: 30 * time.Minute, Transit: 4 * time.Hour, DestCity: 2 * time.Hour, Delivery: time.Hour,
+		ErrorBase: 5 * time.Minute, ErrorMax: 4 * time.Hour}
+}
+
+// Next returns when a shipment is to be polled again after a poll at now
+// that left it with summary sum (events: how many it has) and failures
+// consecutive failed polls; zero when it needs no more polling.
+func (iv Intervals) Next(now time.Time, sum trackpush.Summary, events, failures int) time.Time {
+	if sum.Finished {
+		return time.Time{}
+	}
+	if failures > 0 {
+		d := iv.ErrorBase << min(failures-1, 16)
+		if d <= 0 || d > iv.ErrorMax {
+			d = iv.ErrorMax
+		}
+		return now.Add(d)
+	}
+	if events == 0 {
+		return now.Add(iv.New)
+	}
+	switch st := sum.State; {
+	case st == trackpush.StateArrivedDestCity:
+		return now.Add(iv.DestCity)
+	case st.Basic() == trackpush.StateDelivery:
+		return now.Add(iv.Delivery)
+	}
+	return now.Add(iv.Transit)
+}
+
+// Poller follows the shipments that have no push source by polling the
+// upstream that serves their carrier: each shipment by one poller at a
+// time (claims with leases in the store), at an adaptive interval, within
+// each upstream's rate limit, backing off on errors.
+type Poller struct {
+	Store     trackpush.Store
+	Clock     trackpush.Clock
+	Log       *slog.Logger
+	Ingester  *Ingester
+	Intervals Intervals
+	// Routes maps carrier codes to their upstream; "*" serves every other
+	// carrier.
+	Routes map[string]Upstream
+	// Rates limit requests per second (real time) per upstream name; 0 or
+	// absent: unlimited.
+	Rates   map[string]float64
+	Workers int           // polls in flight (default 8)
+	Lease   time.Duration // claim lease (default 2 min)
+	MaxIdle time.Duration // longest sleep between store checks (default 1 min of clock time)
+	// Done, when set, is told of every poll recorded (metrics, tests).
+	Done func(trackpush.PollDone)
+
+	wake     chan struct{}
+	limiters map[string]*limiter
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+// Upstream returns the upstream that serves a carrier, or nil.
+func (p *Poller) Upstream(com string) Upstream {
+	if u, ok := p.Routes[com]; ok {
+		return u
+	}
+	return p.Routes["*"]
+}
+
+// Polls reports whether a carrier's shipments are polled.
+func (p *Poller) Polls(com string) bool { return p != nil && p.Upstream(com) != nil }
+
+// coms returns the carriers to claim polls for (nil: all).
+func (p *Poller) coms() []string {
+	if _, all := p.Routes["*"]; all {
+		return nil
+	}
+	out := make([]string, 0, len(p.Routes))
+	for c := range p.Routes {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Wake tells the poller that a shipment may have become due.
+func (p *Poller) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Poller) init() {
+	if p.Workers <= 0 {
+		p.Workers = 8
+	}
+	if p.Lease <= 0 {
+		p.Lease = 2 * time.Minute
+	}
+	if p.MaxIdle <= 0 {
+		p.MaxIdle = time.Minute
+	}
+	if p.Intervals == (Intervals{}) {
+		p.Intervals = DefaultIntervals()
+	}
+	p.wake = make(chan struct{}, 1)
+	p.limiters = map[string]*limiter{}
+	for _, u := range p.Routes {
+		if p.limiters[u.Name()] == nil {
+			p.limiters[u.Name()] = newLimiter(p.Rates[u.Name()], 4)
+		}
+	}
+}
+
+// Start runs the poller until Stop.
+func (p *Poller) Start(ctx context.Context) error {
+	p.init()
+	ctx, p.cancel = context.WithCancel(ctx)
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.run(ctx)
+	}()
+	return nil
+}
+
+// Stop stops the poller and waits for the polls in flight.
+func (p *Poller) Stop() {
+	if p.cancel != nil {
+		p.cancel()
+	}
+	p.wg.Wait()
+}
+
+func (p *Poller) run(ctx context.Context) {
+	slots := make(chan struct{}, p.Workers)
+	var inflight sync.WaitGroup
+	defer inflight.Wait()
+	coms := p.coms()
+	errs := 0
+	for {
+		select {
+		case slots <- struct{}{}:
+			<-slots
+		case <-ctx.Done():
+			return
+		}
+		now := p.Clock.Now()
+		jobs, err := p.Store.ClaimPolls(ctx, coms, now, p.Lease, p.Workers-len(slots))
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			if errs++; errs == 1 || errs%100 == 0 {
+				p.Log.Error("claim polls", "err", err, "failures", errs)
+			}
+		} else {
+			errs = 0
+		}
+		for _, j := range jobs {
+			slots <- struct{}{}
+			inflight.Add(1)
+			go func() {
+				defer inflight.Done()
+				p.poll(ctx, j)
+				<-slots
+				p.Wake()
+			}()
+		}
+		if len(jobs) > 0 {
+			continue
+		}
+		select {
+		case <-p.Clock.At(now.Add(p.MaxIdle)):
+		case <-p.wake:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// Poll polls one shipment now, outside the schedule (the real-time query
+// API asks for it): it returns what the ingest did.
+func (p *Poller) Poll(ctx context.Context, com, nu, phone string) (Result, error) {
+	u := p.Upstream(com)
+	if u == nil {
+		return Result{}, ErrRejected
+	}
+	if p.limiters == nil {
+		p.init()
+	}
+	if err := p.limiters[u.Name()].wait(ctx); err != nil {
+		return Result{}, err
+	}
+	raws, err := u.Track(ctx, Query{Com: com, Nu: nu, Phone: phone})
+	if err != nil {
+		if errors.Is(err, ErrRateLimited) {
+			p.limiters[u.Name()].pause(30 * time.Second)
+		}
+		return Result{}, err
+	}
+	return p.Ingester.IngestResult(ctx, com, nu, raws)
+}
+
+// poll polls a claimed shipment and schedules the next poll.
+func (p *Poller) poll(ctx context.Context, j trackpush.PollJob) {
+	failures := 0
+	sum, events := j.Summary, j.EventCount
+	res, err := p.Poll(ctx, j.Com, j.Nu, j.Phone)
+	switch {
+	case err == nil:
+		sum, events = res.Summary, res.Events
+	case errors.Is(err, ErrNoRecord):
+	case ctx.Err() != nil:
+		return // stopping: the lease runs out and another poll comes
+	default:
+		failures = j.Errors + 1
+		if failures == 1 || failures%10 == 0 {
+			p.Log.Warn("poll failed", "com", j.Com, "nu", j.Nu, "failures", failures, "err", err)
+		}
+	}
+	now := p.Clock.Now()
+	done := trackpush.PollDone{ShipmentID: j.ShipmentID, Claim: j.Claim, Errors: failures, At: now,
+		Next: p.Intervals.Next(now, sum, events, failures)}
+	for i := 0; ; i++ {
+		err := p.Store.CompletePoll(context.WithoutCancel(ctx), done)
+		if err == nil {
+			if p.Done != nil {
+				p.Done(done)
+			}
+			return
+		}
+		if i == 5 {
+			p.Log.Error("record poll", "err", err) // the lease runs out; the poll repeats
+			return
+		}
+		time.Sleep(time.Duration(i+1) * 100 * time.Millisecond)
+	}
+}
