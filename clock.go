@@ -40,3 +40,14 @@ func ParseTime(s string) (time.Time, bool) {
 
 // FormatTime writes t in the wire's format, in China Standard Time.
 func FormatTime(t time.Time) string { return t.In(CST).Format(TimeLayout) }
+
+// ClockScale returns how many times faster than real time a clock runs
+// (1 unless the clock says otherwise with a Scale method). Durations of
+// real work — an HTTP exchange — last that many times longer on the
+// clock: leases that cover them must be scaled.
+func ClockScale(c Clock) float64 {
+	if s, ok := c.(interface{ Scale() float64 }); ok && s.Scale() > 1 {
+		return s.Scale()
+	}
+	return 1
+}

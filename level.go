@@ -15,9 +15,11 @@ const (
 	LevelPredict  Level = 7
 )
 
-// ParseLevel reads a resultv2 value. The classic endpoint's 1, 4 and 8 are
-// aliases of 3, 5 and 7; any other value is taken as the nearest lower level
-// ("6" → 5, "2" → 0, "" or not a number → 0), never an error.
+// ParseLevel reads a resultv2 value where both spellings are welcome (the
+// enrich command): 3, 5, 7 and the classic endpoint's aliases 1, 4, 8; any
+// other value is taken as the nearest lower level ("6" → 5, "2" → 0, "" or
+// not a number → 0), never an error. The endpoints use ParseMapLevel or
+// ParseClassicLevel.
 func ParseLevel(v string) Level {
 	n, err := strconv.Atoi(v)
 	if err != nil {
@@ -36,6 +38,40 @@ func ParseLevel(v string) Level {
 		return LevelRegion
 	}
 	return LevelNone
+}
+
+// ParseMapLevel reads resultv2 as the map-trajectory endpoints take it
+// (POST /trackpush/callback, /pollmap): "3", "5", "7"; any other value is
+// the nearest lower of those ("4" → 3, "1" → 0), never an error.
+func ParseMapLevel(v string) Level {
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil || n < 3:
+		return LevelNone
+	case n < 5:
+		return LevelRegion
+	case n < 7:
+		return LevelAdvanced
+	}
+	return LevelPredict
+}
+
+// ParseClassicLevel reads resultv2 as the classic endpoints take it
+// (POST /poll, the real-time query API): "1", "4", "8" mean 3, 5, 7; any
+// other value is the nearest lower of those ("3" → 1 → 3, "7" → 4 → 5, "0"
+// → 0), never an error. The original service's own samples send 1 and 4
+// there.
+func ParseClassicLevel(v string) Level {
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil || n < 1:
+		return LevelNone
+	case n < 4:
+		return LevelRegion
+	case n < 8:
+		return LevelAdvanced
+	}
+	return LevelPredict
 }
 
 // String returns the level as resultv2 spells it ("" for none).

@@ -18,3 +18,18 @@ func TestParseLevel(t *testing.T) {
 		t.Error("Level.String")
 	}
 }
+
+func TestParseEndpointLevels(t *testing.T) {
+	mapCases := map[string]Level{"": 0, "x": 0, "1": 0, "2": 0, "3": 3, "4": 3, "5": 5, "6": 5, "7": 7, "8": 7, "99": 7}
+	for in, want := range mapCases {
+		if got := ParseMapLevel(in); got != want {
+			t.Errorf("ParseMapLevel(%q) = %d, want %d", in, got, want)
+		}
+	}
+	classic := map[string]Level{"": 0, "0": 0, "1": 3, "2": 3, "3": 3, "4": 5, "5": 5, "7": 5, "8": 7, "9": 7}
+	for in, want := range classic {
+		if got := ParseClassicLevel(in); got != want {
+			t.Errorf("ParseClassicLevel(%q) = %d, want %d", in, got, want)
+		}
+	}
+}

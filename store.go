@@ -51,7 +51,9 @@ type Store interface {
 	// s.CreatedAt, s.Status and s.Push.
 	Subscribe(ctx context.Context, s *Subscription, now time.Time) error
 	// Redirect follows a live subscription's number with another carrier
-	// (the auto-check of PROTOCOL.md §2.4): in one transaction it ends the
+	// (the auto-check of PROTOCOL.md §2.4), provided it is still live and
+	// still without a record at now (else it returns nil, nil): in one
+	// transaction it ends the
 	// subscription with abort (message MessageNoRecord, autoCheck "0",
 	// comOld, comNew) and creates its successor for com+nu with the same
 	// account, callback and options, autoCheck "1", comOld and comNew,
@@ -77,8 +79,10 @@ type Store interface {
 	AppendEvents(ctx context.Context, com, nu string, events []Event, now time.Time, summarize func([]Event) Summary) (accepted, duplicates int, err error)
 
 	// ClaimPushes claims up to limit subscriptions due at now for lease,
-	// oldest due first, with what a push needs.
-	ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*PushJob, error)
+	// oldest due first, with what a push needs, skipping those whose
+	// callback host (CallbackHost) is among busyHosts (at its concurrency
+	// cap: claiming them would only defer them again).
+	ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busyHosts []string) ([]*PushJob, error)
 	// CompletePushes records the outcomes of claimed pushes (each attempt
 	// in the delivery log) and moves each subscription's push state on.
 	CompletePushes(ctx context.Context, outcomes []PushOutcome, now time.Time) error
@@ -94,8 +98,10 @@ type Store interface {
 	StaleSubscriptions(ctx context.Context, now time.Time, limit int) ([]Stale, error)
 	// EndSubscription ends a live subscription with abort or shutdown, the
 	// message and auto-check fields given, and records the version that
-	// pushes the end. Ending one that is no longer live does nothing.
-	EndSubscription(ctx context.Context, end End, now time.Time) error
+	// pushes the end. It reports whether it ended it: one that is no
+	// longer live — or, with end.IfStale, no longer stale at now (an event
+	// arrived since it was found stale) — is left alone.
+	EndSubscription(ctx context.Context, end End, now time.Time) (bool, error)
 
 	// ClaimPolls claims up to limit shipments due to be polled at now for
 	// lease (only carriers in coms, or all when coms is nil).
@@ -190,4 +196,7 @@ type End struct {
 	AutoCheck string
 	ComOld    string
 	ComNew    string
+	// IfStale ends the subscription only if it is still stale at the time
+	// given (the lifecycle's aborts).
+	IfStale bool
 }

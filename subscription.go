@@ -1,6 +1,9 @@
 package trackpush
 
-import "time"
+import (
+	"net/url"
+	"time"
+)
 
 // Subscription statuses: a subscription is polling until it ends with
 // shutdown (signed) or abort (no record, no change, wrong carrier).
@@ -111,4 +114,13 @@ func EndNow(s *Subscription, e End, now time.Time) {
 	s.EndedAt = &now
 	s.Push.Changed(now)
 	s.Push.EndVersion = s.Push.Version
+}
+
+// CallbackHost returns the host (and port) of a callback URL: the unit of
+// the push engine's per-host concurrency cap.
+func CallbackHost(callbackURL string) string {
+	if u, err := url.Parse(callbackURL); err == nil {
+		return u.Host
+	}
+	return callbackURL
 }

@@ -131,7 +131,7 @@ func (s *Server) handleQuery(maptrack bool) http.HandlerFunc {
 			queryFail(w, trackpush.QueryNoResult, "")
 			return
 		}
-		level := trackpush.ParseLevel(jsonString(p.ResultV2))
+		level := trackpush.ParseClassicLevel(jsonString(p.ResultV2))
 		if maptrack && level < trackpush.LevelAdvanced {
 			level = trackpush.LevelAdvanced
 		}

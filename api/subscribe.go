@@ -172,8 +172,11 @@ func (s *Server) subscribe(r *http.Request, body []byte, appCode string, style s
 	if carrier.RequiresPhone(company) && strings.TrimSpace(req.phone) == "" {
 		return trackpush.Errorf(trackpush.CodeInternal, "phone: required for %s", company)
 	}
-	level := trackpush.ParseLevel(req.resultv2)
-	routeOptional := style == stylePoll && req.resultv2 != "8"
+	level := trackpush.ParseMapLevel(req.resultv2)
+	if style == stylePoll {
+		level = trackpush.ParseClassicLevel(req.resultv2)
+	}
+	routeOptional := style == stylePoll && level != trackpush.LevelPredict
 	from, err := resolveEnd("from", req.from, routeOptional)
 	if err != nil {
 		return err

@@ -115,3 +115,6 @@ func (f *Fake) Waiting() int {
 	defer f.mu.Unlock()
 	return len(f.timers)
 }
+
+// Scale returns how many times faster than real time the clock runs.
+func (c *Scaled) Scale() float64 { return c.scale }

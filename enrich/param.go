@@ -1,8 +1,6 @@
 package enrich
 
 import (
-	"sort"
-
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/route"
 )
@@ -101,9 +99,4 @@ func Param(j *trackpush.PushJob) trackpush.PushParam {
 		ComNew:     s.ComNew,
 		LastResult: LastResult(j.Shipment, j.Events, s.Level, s.From, s.To),
 	}
-}
-
-// sortByArrival sorts events by Seq (arrival order).
-func sortByArrival(events []trackpush.Event) {
-	sort.SliceStable(events, func(i, j int) bool { return events[i].Seq < events[j].Seq })
 }

@@ -89,6 +89,11 @@ type Engine struct {
 // New returns an engine; Start runs it.
 func New(store trackpush.Store, clock trackpush.Clock, logger *slog.Logger, cfg Config) *Engine {
 	cfg.setDefaults()
+	// The lease must outlast the exchange in real time: on an accelerated
+	// clock it is as many times longer.
+	if scaled := time.Duration(float64(cfg.Timeout+10*time.Second) * trackpush.ClockScale(clock)); scaled > cfg.Lease {
+		cfg.Lease = scaled
+	}
 	tr := &http.Transport{
 		DialContext:         dialer(cfg.AllowPrivate).DialContext,
 		MaxIdleConns:        cfg.Workers * 2,
@@ -154,7 +159,7 @@ func (e *Engine) dispatch(ctx context.Context) {
 		}
 		free := e.cfg.Workers - len(e.slots)
 		now := e.clock.Now()
-		jobs, err := e.store.ClaimPushes(ctx, now, e.cfg.Lease, min(free, e.cfg.Batch))
+		jobs, err := e.store.ClaimPushes(ctx, now, e.cfg.Lease, min(free, e.cfg.Batch), e.busyHosts())
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -170,7 +175,7 @@ func (e *Engine) dispatch(ctx context.Context) {
 		}
 		errs = 0
 		for _, j := range jobs {
-			host := hostOf(j.Sub.CallbackURL)
+			host := trackpush.CallbackHost(j.Sub.CallbackURL)
 			if !e.takeHost(host) {
 				e.done <- trackpush.PushOutcome{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Deferred: true, DeferUntil: now.Add(e.cfg.DeferDelay)}
 				continue
@@ -210,6 +215,19 @@ func (e *Engine) sleep(ctx context.Context, t time.Time) bool {
 	return true
 }
 
+// busyHosts returns the hosts at their concurrency cap.
+func (e *Engine) busyHosts() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for h, n := range e.perHost {
+		if n >= e.cfg.PerHost {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 func (e *Engine) takeHost(host string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -226,13 +244,6 @@ func (e *Engine) releaseHost(host string) {
 	if e.perHost[host]--; e.perHost[host] <= 0 {
 		delete(e.perHost, host)
 	}
-}
-
-func hostOf(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Host
-	}
-	return raw
 }
 
 // complete records outcomes in batches until dispatch closes e.done.

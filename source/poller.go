@@ -123,6 +123,10 @@ func (p *Poller) init() {
 	if p.Lease <= 0 {
 		p.Lease = 2 * time.Minute
 	}
+	// The lease must outlast the query in real time (up to a minute).
+	if scaled := time.Duration(float64(time.Minute) * trackpush.ClockScale(p.Clock)); scaled > p.Lease {
+		p.Lease = scaled
+	}
 	if p.MaxIdle <= 0 {
 		p.MaxIdle = time.Minute
 	}

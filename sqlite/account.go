@@ -16,7 +16,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *trackpush.Account) error {
 		return errors.New("sqlite: create account: appcode and key required")
 	}
 	now := time.Now()
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		err := s.queryRow(ctx, tx, `
 			INSERT INTO accounts (name, appcode_hash, key_hash, key_prefix, quota, expires_at, disabled, created_at, sealed_key)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -86,7 +86,7 @@ func (s *Store) FindAccount(ctx context.Context, appCode, key string) (*trackpus
 
 // SetAccountDisabled disables or enables an account.
 func (s *Store) SetAccountDisabled(ctx context.Context, id int64, disabled bool) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, `UPDATE accounts SET disabled = ? WHERE id = ?`, disabled, id)
 		if err != nil {
 			return fmt.Errorf("sqlite: disable account: %w", err)

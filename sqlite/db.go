@@ -248,7 +248,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = s.write(ctx, func(tx *sql.Tx) error {
+		err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil { // a script: not preparable
 				return err
 			}
@@ -264,9 +264,12 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // writeOp is one write operation waiting for the writer.
 type writeOp struct {
-	fn   func(*sql.Tx) error
+	ctx  context.Context
+	fn   func(context.Context, *sql.Tx) error
 	done chan error
 }
+
+var errClosed = errors.New("sqlite: store closed")
 
 // maxBatch bounds the operations committed together.
 const maxBatch = 128
@@ -278,19 +281,36 @@ const maxBatch = 128
 // each in a savepoint of its own, so that one failing leaves the others
 // intact. A commit costs more than most operations, so this multiplies the
 // write throughput under load without delaying a lone write.
-func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+//
+// An operation taken from the queue runs to its end even if its caller
+// gives up meanwhile (its context is cancelled): interrupting a statement
+// would make SQLite roll back the whole group. One whose context is done
+// before it starts is skipped.
+func (s *Store) write(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	if s.ops == nil { // before the writer runs (migrations)
-		return s.runBatch([]*writeOp{{fn: fn, done: make(chan error, 1)}})
+		return s.runBatch([]*writeOp{op})
 	}
-	op := &writeOp{fn: fn, done: make(chan error, 1)}
 	select {
 	case s.ops <- op:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-s.stop:
-		return errors.New("sqlite: store closed")
+		return errClosed
 	}
-	return <-op.done
+	select {
+	case err := <-op.done:
+		return err
+	case <-s.stopped:
+		// The writer has gone: it either ran the operation or failed it
+		// while draining; if neither, nobody ever will.
+		select {
+		case err := <-op.done:
+			return err
+		default:
+			return errClosed
+		}
+	}
 }
 
 // writer runs queued operations in batches until the store closes.
@@ -305,7 +325,7 @@ func (s *Store) writer() {
 			for { // fail what was queued
 				select {
 				case op := <-s.ops:
-					op.done <- errors.New("sqlite: store closed")
+					op.done <- errClosed
 				default:
 					return
 				}
@@ -326,63 +346,91 @@ func (s *Store) writer() {
 }
 
 // runBatch runs operations in one transaction and sends each its result.
-// It returns the first operation's result (for the direct path).
+// It returns the first operation's result (for the direct path). When a
+// savepoint cannot be rolled back (the transaction is gone), the
+// operations not yet committed are run again in a new batch.
 func (s *Store) runBatch(batch []*writeOp) error {
-	ctx := context.Background()
 	results := make([]error, len(batch))
+	done := make([]bool, len(batch))
 	defer func() {
-		s.prepareLater(ctx)
+		s.prepareLater(context.Background())
 		for i, op := range batch {
-			op.done <- results[i]
+			if done[i] {
+				op.done <- results[i]
+			}
 		}
 	}()
+	ctx := context.Background()
+	for i, op := range batch {
+		if err := op.ctx.Err(); err != nil {
+			results[i], done[i] = err, true
+		}
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		for i := range results {
-			results[i] = fmt.Errorf("sqlite: begin: %w", err)
+		for i := range batch {
+			results[i], done[i] = fmt.Errorf("sqlite: begin: %w", err), true
 		}
 		return results[0]
 	}
-	if len(batch) == 1 {
-		if results[0] = batch[0].fn(tx); results[0] != nil {
-			tx.Rollback()
-			return results[0]
+	single := len(batch) == 1
+	for i, op := range batch {
+		if done[i] {
+			continue
 		}
-	} else {
-		for i, op := range batch {
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
-				results[i] = fmt.Errorf("sqlite: savepoint: %w", err)
-				continue
-			}
-			if results[i] = op.fn(tx); results[i] != nil {
-				if _, err := tx.ExecContext(ctx, "ROLLBACK TO op"); err != nil {
-					// The transaction cannot be trusted: undo it all.
-					tx.Rollback()
-					for j := range results {
-						if results[j] == nil || j == i {
-							results[j] = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
-						}
-					}
-					return results[0]
-				}
-			}
-			if _, err := tx.ExecContext(ctx, "RELEASE op"); err != nil {
+		octx := context.WithoutCancel(op.ctx)
+		if single {
+			if results[i] = op.fn(octx, tx); results[i] != nil {
 				tx.Rollback()
-				for j := range results {
-					if results[j] == nil {
-						results[j] = fmt.Errorf("sqlite: release savepoint: %w", err)
+				done[i] = true
+				return results[0]
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
+			results[i], done[i] = fmt.Errorf("sqlite: savepoint: %w", err), true
+			continue
+		}
+		err := op.fn(octx, tx)
+		if err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO op"); rerr != nil {
+				// SQLite rolled the whole transaction back (a statement
+				// it could not undo alone): this operation failed; redo
+				// the others, which were lost with it.
+				tx.Rollback()
+				results[i], done[i] = err, true
+				var again []*writeOp
+				for j, o := range batch {
+					if !done[j] {
+						again = append(again, o)
 					}
+				}
+				if len(again) > 0 {
+					s.runBatch(again)
 				}
 				return results[0]
 			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		for i := range results {
-			if results[i] == nil {
-				results[i] = fmt.Errorf("sqlite: commit: %w", err)
+		if _, rerr := tx.ExecContext(ctx, "RELEASE op"); rerr != nil {
+			tx.Rollback()
+			for j := range batch {
+				if !done[j] {
+					results[j], done[j] = fmt.Errorf("sqlite: release savepoint: %w", rerr), true
+				}
 			}
+			return results[0]
 		}
+		results[i] = err
+	}
+	err = tx.Commit()
+	for i := range batch {
+		if done[i] {
+			continue
+		}
+		if results[i] == nil && err != nil {
+			results[i] = fmt.Errorf("sqlite: commit: %w", err)
+		}
+		done[i] = true
 	}
 	return results[0]
 }

@@ -35,7 +35,7 @@ func (s *Store) stopPollingIfIdle(ctx context.Context, tx *sql.Tx, shipID int64)
 // ClaimPolls claims shipments due to be polled.
 func (s *Store) ClaimPolls(ctx context.Context, coms []string, now time.Time, lease time.Duration, limit int) ([]trackpush.PollJob, error) {
 	var jobs []trackpush.PollJob
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		jobs = jobs[:0]
 		q := `SELECT h.id, h.com, h.nu, h.state, h.signed, h.finished, h.last_event_at, h.event_count, h.poll_errors,
 				(SELECT phone FROM subscriptions WHERE shipment_id = h.id AND status = 'polling' AND phone <> '' LIMIT 1)
@@ -74,6 +74,9 @@ func (s *Store) ClaimPolls(ctx context.Context, coms []string, now time.Time, le
 			jobs = append(jobs, j)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: read rows: %w", err)
+		}
 		for _, j := range jobs {
 			if _, err := s.exec(ctx, tx, `UPDATE shipments SET poll_lease_until = ?, poll_claim = ? WHERE id = ?`,
 				ms(now.Add(lease)), j.Claim, j.ShipmentID); err != nil {
@@ -87,7 +90,7 @@ func (s *Store) ClaimPolls(ctx context.Context, coms []string, now time.Time, le
 
 // CompletePoll records a poll.
 func (s *Store) CompletePoll(ctx context.Context, d trackpush.PollDone) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var next any
 		if !d.Next.IsZero() {
 			next = ms(d.Next)
@@ -120,7 +123,7 @@ func (s *Store) LoadBlob(ctx context.Context, name string) ([]byte, error) {
 
 // SaveBlob stores named state.
 func (s *Store) SaveBlob(ctx context.Context, name string, data []byte) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := s.exec(ctx, tx, `INSERT INTO blobs (name, data, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
 			name, data, time.Now().UnixMilli())
@@ -135,13 +138,18 @@ func (s *Store) SaveBlob(ctx context.Context, name string, data []byte) error {
 // carrier.
 func (s *Store) Redirect(ctx context.Context, id int64, com string, polled bool, now time.Time) (*trackpush.Subscription, error) {
 	var next *trackpush.Subscription
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		old, _, claim, err := s.loadSubForUpdate(ctx, tx, id)
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		next = nil
+		old, staleAt, claim, err := s.loadSubForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if !old.Live() {
-			return trackpush.Errorf(trackpush.CodeDuplicate, "subscription %d has ended", id)
+		var events int
+		if err := s.queryRow(ctx, tx, `SELECT event_count FROM shipments WHERE id = ?`, old.ShipmentID).Scan(&events); err != nil {
+			return fmt.Errorf("sqlite: redirect: %w", err)
+		}
+		if !old.Live() || events > 0 || staleAt == nil || staleAt.After(now) {
+			return nil // ended, or a record arrived: nothing to correct
 		}
 		trackpush.EndNow(old, trackpush.End{Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord,
 			AutoCheck: "0", ComOld: old.Com, ComNew: com}, now)

@@ -12,13 +12,20 @@ import (
 )
 
 // ClaimPushes claims due subscriptions with their shipments and events.
-func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*trackpush.PushJob, error) {
+func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busyHosts []string) ([]*trackpush.PushJob, error) {
 	var jobs []*trackpush.PushJob
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		jobs = jobs[:0]
-		rows, err := s.query(ctx, tx, `SELECT `+subColumns+`, stale_at FROM subscriptions
-			WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
-			ORDER BY next_attempt_at LIMIT ?`, ms(now), ms(now), limit)
+		q := `SELECT ` + subColumns + `, stale_at FROM subscriptions
+			WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`
+		args := []any{ms(now), ms(now)}
+		if len(busyHosts) > 0 {
+			q += ` AND callback_host NOT IN (?` + strings.Repeat(",?", len(busyHosts)-1) + `)`
+			for _, h := range busyHosts {
+				args = append(args, h)
+			}
+		}
+		rows, err := s.query(ctx, tx, q+` ORDER BY next_attempt_at LIMIT ?`, append(args, limit)...)
 		if err != nil {
 			return fmt.Errorf("sqlite: claim: %w", err)
 		}
@@ -34,6 +41,9 @@ func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Durat
 			stales = append(stales, fromNullMS(stale))
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: read rows: %w", err)
+		}
 		if len(jobs) == 0 {
 			return nil
 		}
@@ -65,6 +75,9 @@ func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Durat
 			ships[h.ID] = h
 		}
 		srows.Close()
+		if err := srows.Err(); err != nil {
+			return fmt.Errorf("sqlite: read rows: %w", err)
+		}
 		events := map[int64][]trackpush.Event{}
 		erows, err := s.query(ctx, tx, `SELECT shipment_id, seq, time, raw_time, context, state, area FROM events WHERE shipment_id IN (`+in+`) ORDER BY shipment_id, seq`, ids...)
 		if err != nil {
@@ -79,6 +92,9 @@ func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Durat
 			events[ship] = append(events[ship], e)
 		}
 		erows.Close()
+		if err := erows.Err(); err != nil {
+			return fmt.Errorf("sqlite: read rows: %w", err)
+		}
 		for _, j := range jobs {
 			j.Shipment = ships[j.Sub.ShipmentID]
 			j.Events = events[j.Sub.ShipmentID]
@@ -93,7 +109,7 @@ func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Durat
 
 // CompletePushes records push outcomes.
 func (s *Store) CompletePushes(ctx context.Context, outcomes []trackpush.PushOutcome, now time.Time) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, o := range outcomes {
 			sub, staleAt, claim, err := s.loadSubForUpdate(ctx, tx, o.SubID)
 			if err != nil {
@@ -192,21 +208,25 @@ func (s *Store) StaleSubscriptions(ctx context.Context, now time.Time, limit int
 }
 
 // EndSubscription ends a live subscription.
-func (s *Store) EndSubscription(ctx context.Context, end trackpush.End, now time.Time) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		sub, _, claim, err := s.loadSubForUpdate(ctx, tx, end.SubID)
+func (s *Store) EndSubscription(ctx context.Context, end trackpush.End, now time.Time) (bool, error) {
+	ended := false
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		ended = false
+		sub, staleAt, claim, err := s.loadSubForUpdate(ctx, tx, end.SubID)
 		if err != nil {
 			return err
 		}
-		if !sub.Live() {
+		if !sub.Live() || (end.IfStale && (staleAt == nil || staleAt.After(now))) {
 			return nil
 		}
+		ended = true
 		trackpush.EndNow(sub, end, now)
 		if err := s.savePush(ctx, tx, sub, nil, claim); err != nil {
 			return err
 		}
 		return s.stopPollingIfIdle(ctx, tx, sub.ShipmentID)
 	})
+	return ended, err
 }
 
 // prefixed qualifies each column of a list with a table alias.

@@ -95,7 +95,7 @@ func (s *Store) Shipment(ctx context.Context, com, nu string) (*trackpush.Shipme
 // AppendEvents stores new events, updates the summary and the live
 // subscriptions.
 func (s *Store) AppendEvents(ctx context.Context, com, nu string, events []trackpush.Event, now time.Time, summarize func([]trackpush.Event) trackpush.Summary) (accepted, dups int, err error) {
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		accepted, dups = 0, 0
 		var shipID int64
 		err := s.queryRow(ctx, tx, `
@@ -155,6 +155,9 @@ func (s *Store) touchLive(ctx context.Context, tx *sql.Tx, shipID int64, finishe
 		claims = append(claims, claim)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: read rows: %w", err)
+	}
 	for i, sub := range subs {
 		var staleAt *time.Time
 		if finished {

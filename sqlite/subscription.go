@@ -83,7 +83,7 @@ func (s *Store) savePush(ctx context.Context, tx *sql.Tx, sub *trackpush.Subscri
 
 // Subscribe stores a subscription after the account and duplicate checks.
 func (s *Store) Subscribe(ctx context.Context, sub *trackpush.Subscription, now time.Time) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		a, err := scanAccount(s.queryRow(ctx, tx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, sub.AccountID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return trackpush.Errorf(trackpush.CodeUnauthorized, "no account %d", sub.AccountID)
@@ -113,6 +113,9 @@ func (s *Store) Subscribe(ctx context.Context, sub *trackpush.Subscription, now 
 			prior = append(prior, p)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: read rows: %w", err)
+		}
 		if err := trackpush.CheckDuplicate(prior, now); err != nil {
 			return err
 		}
@@ -131,13 +134,14 @@ func (s *Store) Subscribe(ctx context.Context, sub *trackpush.Subscription, now 
 func (s *Store) insertSub(ctx context.Context, tx *sql.Tx, sub *trackpush.Subscription, now time.Time) error {
 	var shipID, changed int64
 	var events int
+	var finished bool
 	err := s.queryRow(ctx, tx, `
 		INSERT INTO shipments (com, nu, from_area, to_area, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (com, nu) DO UPDATE SET
 			from_area = COALESCE(shipments.from_area, excluded.from_area),
 			to_area = COALESCE(shipments.to_area, excluded.to_area)
-		RETURNING id, event_count, changed_at`,
-		sub.Com, sub.Nu, areaValue(sub.From), areaValue(sub.To), ms(now), ms(now)).Scan(&shipID, &events, &changed)
+		RETURNING id, event_count, changed_at, finished`,
+		sub.Com, sub.Nu, areaValue(sub.From), areaValue(sub.To), ms(now), ms(now)).Scan(&shipID, &events, &changed, &finished)
 	if err != nil {
 		return fmt.Errorf("sqlite: subscribe: shipment: %w", err)
 	}
@@ -154,10 +158,18 @@ func (s *Store) insertSub(ctx context.Context, tx *sql.Tx, sub *trackpush.Subscr
 	sub.CreatedAt = fromMS(ms(now))
 	sub.EndedAt = nil
 	sub.Push = trackpush.PushState{}
-	if events > 0 {
+	var staleAt *time.Time
+	switch {
+	case finished:
+		// Already signed: one shutdown push with the whole trajectory.
+		trackpush.EndNow(sub, trackpush.End{Status: trackpush.StatusShutdown, AutoCheck: sub.AutoCheck, ComOld: sub.ComOld, ComNew: sub.ComNew}, sub.CreatedAt)
+	case events > 0:
 		sub.Push.Changed(sub.CreatedAt)
+		fallthrough
+	default:
+		t := trackpush.StaleAt(sub.CreatedAt, events > 0, fromMS(changed))
+		staleAt = &t
 	}
-	staleAt := trackpush.StaleAt(sub.CreatedAt, events > 0, fromMS(changed))
 	var salt any
 	if sub.Salt != nil {
 		salt = *sub.Salt
@@ -165,12 +177,12 @@ func (s *Store) insertSub(ctx context.Context, tx *sql.Tx, sub *trackpush.Subscr
 	p := &sub.Push
 	err = s.queryRow(ctx, tx, `
 		INSERT INTO subscriptions (account_id, shipment_id, com, nu, from_text, to_text, from_area, to_area,
-			callback_url, salt, phone, map_config_key, level, status, auto_check, com_old, com_new, created_at,
-			stale_at, version, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			callback_url, callback_host, salt, phone, map_config_key, level, status, auto_check, com_old, com_new, created_at,
+			ended_at, stale_at, version, next_attempt_at, end_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		sub.AccountID, shipID, sub.Com, sub.Nu, sub.FromText, sub.ToText, areaValue(sub.From), areaValue(sub.To),
-		sub.CallbackURL, salt, sub.Phone, sub.MapConfigKey, sub.Level, sub.Status, sub.AutoCheck, sub.ComOld, sub.ComNew,
-		ms(now), ms(staleAt), p.Version, msPtr(p.NextAttemptAt)).Scan(&sub.ID)
+		sub.CallbackURL, trackpush.CallbackHost(sub.CallbackURL), salt, sub.Phone, sub.MapConfigKey, sub.Level, sub.Status, sub.AutoCheck, sub.ComOld, sub.ComNew,
+		ms(now), msPtr(sub.EndedAt), msPtr(staleAt), p.Version, msPtr(p.NextAttemptAt), p.EndVersion).Scan(&sub.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: subscribe: %w", err)
 	}
@@ -191,7 +203,7 @@ func (s *Store) Subscription(ctx context.Context, id int64) (*trackpush.Subscrip
 
 // UpdateAll asks for a full re-push.
 func (s *Store) UpdateAll(ctx context.Context, id int64, now time.Time) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		sub, staleAt, claim, err := s.loadSubForUpdate(ctx, tx, id)
 		if err != nil {
 			return err

@@ -41,6 +41,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"Redirect", testRedirect},
 		{"Polls", testPolls},
 		{"Blobs", testBlobs},
+		{"StaleEndRace", testStaleEndRace},
+		{"SubscribeToSignedShipment", testSubscribeToSignedShipment},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -208,7 +210,7 @@ func testSubscribeQuotaAndDuplicates(t *testing.T, s trackpush.Store) {
 		t.Fatal(err)
 	}
 	end := t0.Add(time.Hour)
-	if err := s.EndSubscription(ctx, trackpush.End{SubID: first.ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord}, end); err != nil {
+	if _, err := s.EndSubscription(ctx, trackpush.End{SubID: first.ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord}, end); err != nil {
 		t.Fatal(err)
 	}
 	wantCode(t, s.Subscribe(ctx, newSub(c, "YT0000000004"), end.Add(29*time.Minute)), trackpush.CodeDuplicate)
@@ -234,7 +236,7 @@ func testSubscribeMonthlyLimit(t *testing.T, s trackpush.Store) {
 			t.Fatalf("subscription %d: %v", i+1, err)
 		}
 		now = now.Add(time.Hour)
-		if err := s.EndSubscription(ctx, trackpush.End{SubID: sub.ID, Status: trackpush.StatusShutdown}, now); err != nil {
+		if _, err := s.EndSubscription(ctx, trackpush.End{SubID: sub.ID, Status: trackpush.StatusShutdown}, now); err != nil {
 			t.Fatal(err)
 		}
 		now = now.Add(time.Hour)
@@ -251,8 +253,6 @@ func testSubscribeMonthlyLimit(t *testing.T, s trackpush.Store) {
 func testRejectedSubscribeWritesNothing(t *testing.T, s trackpush.Store) {
 	ctx := context.Background()
 	a := newAccount(t, s, 1)
-	exp := t0
-	_ = exp
 	sub := newSub(a, "YT0000000009")
 	sub.AccountID = 987654
 	wantCode(t, s.Subscribe(ctx, sub, t0), trackpush.CodeUnauthorized)
@@ -336,7 +336,7 @@ func testSubscribeToKnownShipmentIsDue(t *testing.T, s trackpush.Store) {
 	if !sub.Push.Due(now) || sub.Push.Version != 1 {
 		t.Fatalf("a subscription to a shipment with events is due at once: %+v", sub.Push)
 	}
-	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 10)
+	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 10, nil)
 	if err != nil || len(jobs) != 1 || len(jobs[0].Events) != 1 || jobs[0].Shipment.Nu != "YT0000000011" {
 		t.Fatalf("claim: %v %+v", err, jobs)
 	}
@@ -356,7 +356,7 @@ func complete(t *testing.T, s trackpush.Store, j *trackpush.PushJob, ok bool, no
 
 func claimOne(t *testing.T, s trackpush.Store, now time.Time) *trackpush.PushJob {
 	t.Helper()
-	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10)
+	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +368,7 @@ func claimOne(t *testing.T, s trackpush.Store, now time.Time) *trackpush.PushJob
 
 func claimNone(t *testing.T, s trackpush.Store, now time.Time) {
 	t.Helper()
-	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10)
+	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -529,7 +529,7 @@ func testStaleSubscriptions(t *testing.T, s trackpush.Store) {
 		t.Fatalf("at 3 days: %+v", stale)
 	}
 	now := t0.Add(trackpush.NoRecordAfter)
-	if err := s.EndSubscription(ctx, trackpush.End{SubID: quiet.ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord, AutoCheck: "0"}, now); err != nil {
+	if _, err := s.EndSubscription(ctx, trackpush.End{SubID: quiet.ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord, AutoCheck: "0"}, now); err != nil {
 		t.Fatal(err)
 	}
 	got := mustSub(t, s, quiet.ID)
@@ -537,7 +537,7 @@ func testStaleSubscriptions(t *testing.T, s trackpush.Store) {
 		t.Fatalf("aborted: %+v", got)
 	}
 	// Ending twice does nothing.
-	if err := s.EndSubscription(ctx, trackpush.End{SubID: quiet.ID, Status: trackpush.StatusShutdown}, now); err != nil {
+	if _, err := s.EndSubscription(ctx, trackpush.End{SubID: quiet.ID, Status: trackpush.StatusShutdown}, now); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustSub(t, s, quiet.ID); got.Status != trackpush.StatusAbort || got.Push.Version != 1 {
@@ -557,7 +557,8 @@ func testStaleSubscriptions(t *testing.T, s trackpush.Store) {
 	if stale, _ = s.StaleSubscriptions(ctx, changed.Add(trackpush.NoChangeAfter), 10); len(stale) != 0 {
 		t.Fatalf("after a new event: %+v", stale)
 	}
-	wantCode(t, s.EndSubscription(ctx, trackpush.End{SubID: 424242, Status: trackpush.StatusAbort}, now), trackpush.CodeNotFound)
+	_, err = s.EndSubscription(ctx, trackpush.End{SubID: 424242, Status: trackpush.StatusAbort}, now)
+	wantCode(t, err, trackpush.CodeNotFound)
 }
 
 func testUpdateAll(t *testing.T, s trackpush.Store) {
@@ -594,7 +595,10 @@ func testClaimLimitAndOrder(t *testing.T, s trackpush.Store) {
 		s.AppendEvents(ctx, "yuantong", nu, []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, t0.Add(time.Duration(5-i)*time.Second), lastState)
 	}
 	now := t0.Add(time.Minute)
-	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 3)
+	if busy, _ := s.ClaimPushes(ctx, now, time.Minute, 10, []string{"127.0.0.1:9"}); len(busy) != 0 {
+		t.Fatalf("claimed %d pushes to a busy host", len(busy))
+	}
+	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 3, []string{"other.example:80"})
 	if err != nil || len(jobs) != 3 {
 		t.Fatalf("claim 3: %d %v", len(jobs), err)
 	}
@@ -602,7 +606,7 @@ func testClaimLimitAndOrder(t *testing.T, s trackpush.Store) {
 	if jobs[0].Sub.Nu != "YT0000000104" || jobs[1].Sub.Nu != "YT0000000103" {
 		t.Fatalf("order: %s %s", jobs[0].Sub.Nu, jobs[1].Sub.Nu)
 	}
-	rest, _ := s.ClaimPushes(ctx, now, time.Minute, 10)
+	rest, _ := s.ClaimPushes(ctx, now, time.Minute, 10, nil)
 	if len(rest) != 2 {
 		t.Fatalf("rest: %d", len(rest))
 	}
@@ -686,8 +690,12 @@ func testRedirect(t *testing.T, s trackpush.Store) {
 	// The right carrier already has events for the number.
 	s.AppendEvents(ctx, "shentong", "7700000000001", []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, t0, lastState)
 	now := t0.Add(trackpush.NoRecordAfter)
+	// Not yet stale: nothing happens.
+	if early, err := s.Redirect(ctx, old.ID, "shentong", true, now.Add(-time.Second)); err != nil || early != nil {
+		t.Fatalf("redirected before 3 days: %+v %v", early, err)
+	}
 	n, err := s.Redirect(ctx, old.ID, "shentong", true, now)
-	if err != nil {
+	if err != nil || n == nil {
 		t.Fatal(err)
 	}
 	got := mustSub(t, s, old.ID)
@@ -708,9 +716,9 @@ func testRedirect(t *testing.T, s trackpush.Store) {
 	if accs[0].Used != 1 {
 		t.Fatalf("quota used %d, want 1", accs[0].Used)
 	}
-	// Redirecting an ended subscription is refused.
-	if _, err := s.Redirect(ctx, old.ID, "yunda", false, now); err == nil {
-		t.Fatal("redirected an ended subscription")
+	// Redirecting an ended subscription does nothing.
+	if again, err := s.Redirect(ctx, old.ID, "yunda", false, now); err != nil || again != nil {
+		t.Fatalf("redirected an ended subscription: %+v %v", again, err)
 	}
 	// The successor is polled.
 	jobs, err := s.ClaimPolls(ctx, nil, now, time.Minute, 10)
@@ -765,7 +773,7 @@ func testPolls(t *testing.T, s trackpush.Store) {
 		t.Fatalf("a finished shipment is still polled: %+v", after)
 	}
 	// When its last subscription ends, a shipment is polled no more.
-	if err := s.EndSubscription(ctx, trackpush.End{SubID: jd.ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord}, t0); err != nil {
+	if _, err := s.EndSubscription(ctx, trackpush.End{SubID: jd.ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := s.ClaimPolls(ctx, nil, next.Add(48*time.Hour), time.Minute, 10); len(after) != 0 {
@@ -794,5 +802,61 @@ func testBlobs(t *testing.T, s trackpush.Store) {
 	got, err := s.FindAccount(ctx, "sealed-app", "")
 	if err != nil || string(got.SealedKey) != "\x01\x02\x03" {
 		t.Fatalf("sealed key: %v %v", got, err)
+	}
+}
+
+// testStaleEndRace: a subscription found stale whose first event arrives
+// before it is ended is not aborted (nor redirected).
+func testStaleEndRace(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 5)
+	sub := newSub(a, "YT0000000090")
+	s.Subscribe(ctx, sub, t0)
+	now := t0.Add(trackpush.NoRecordAfter)
+	stale, _ := s.StaleSubscriptions(ctx, now, 10)
+	if len(stale) != 1 {
+		t.Fatalf("stale: %d", len(stale))
+	}
+	s.AppendEvents(ctx, "yuantong", "YT0000000090", []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, now, lastState)
+	end := trackpush.End{SubID: sub.ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord, IfStale: true}
+	if ok, err := s.EndSubscription(ctx, end, now); err != nil || ok {
+		t.Fatalf("ended a subscription that got an event: %v %v", ok, err)
+	}
+	if n, err := s.Redirect(ctx, sub.ID, "shentong", false, now); err != nil || n != nil {
+		t.Fatalf("redirected a subscription that got an event: %+v %v", n, err)
+	}
+	if got := mustSub(t, s, sub.ID); got.Status != trackpush.StatusPolling {
+		t.Fatalf("status %s", got.Status)
+	}
+	// Without IfStale an end is unconditional.
+	if ok, err := s.EndSubscription(ctx, trackpush.End{SubID: sub.ID, Status: trackpush.StatusAbort, Message: "operator"}, now); err != nil || !ok {
+		t.Fatalf("unconditional end: %v %v", ok, err)
+	}
+}
+
+// testSubscribeToSignedShipment: subscribing to a shipment that is already
+// signed gives one shutdown push with the whole trajectory.
+func testSubscribeToSignedShipment(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	s.AppendEvents(ctx, "yuantong", "YT0000000091", []trackpush.Event{
+		ev(1, "已揽收", trackpush.StatePickedUp), ev(90, "已签收", trackpush.StateSignedSelf)}, t0, lastState)
+	a := newAccount(t, s, 5)
+	sub := newSub(a, "YT0000000091")
+	now := t0.Add(time.Hour)
+	if err := s.Subscribe(ctx, sub, now); err != nil {
+		t.Fatal(err)
+	}
+	got := mustSub(t, s, sub.ID)
+	if got.Status != trackpush.StatusShutdown || got.EndedAt == nil || !got.Push.Due(now) || got.Push.EndVersion != got.Push.Version {
+		t.Fatalf("subscription to a signed shipment: %+v", got)
+	}
+	j := claimOne(t, s, now)
+	if trackpush.PushStatus(j.Sub) != trackpush.PushShutdown || len(j.Events) != 2 {
+		t.Fatalf("push %s with %d events", trackpush.PushStatus(j.Sub), len(j.Events))
+	}
+	complete(t, s, j, true, now)
+	claimNone(t, s, now.Add(90*24*time.Hour))
+	if stale, _ := s.StaleSubscriptions(ctx, now.Add(90*24*time.Hour), 10); len(stale) != 0 {
+		t.Fatal("a shut-down subscription was found stale")
 	}
 }

@@ -43,7 +43,7 @@ func DefaultEnd(s trackpush.Stale) trackpush.End {
 	if s.NoRecord {
 		msg = trackpush.MessageNoRecord
 	}
-	return trackpush.End{SubID: s.Sub.ID, Status: trackpush.StatusAbort, Message: msg, AutoCheck: "0"}
+	return trackpush.End{SubID: s.Sub.ID, Status: trackpush.StatusAbort, Message: msg, AutoCheck: "0", IfStale: true}
 }
 
 // Start runs the sweeps until Stop.
@@ -92,13 +92,16 @@ func (t *Tracker) Sweep(ctx context.Context, now time.Time) error {
 			return err
 		}
 		for _, s := range stale {
-			ended++
 			if s.NoRecord && t.Correct != nil {
 				if com, polled, ok := t.Correct(s.Sub); ok && com != s.Sub.Com {
 					next, err := t.Store.Redirect(ctx, s.Sub.ID, com, polled, now)
 					if err != nil {
 						return err
 					}
+					if next == nil {
+						continue // a record arrived meanwhile
+					}
+					ended++
 					t.Log.Info("carrier corrected", "id", s.Sub.ID, "nu", s.Sub.Nu, "comOld", s.Sub.Com, "comNew", com, "next", next.ID)
 					if t.Redirected != nil {
 						t.Redirected(next)
@@ -107,10 +110,14 @@ func (t *Tracker) Sweep(ctx context.Context, now time.Time) error {
 				}
 			}
 			end := DefaultEnd(s)
-			if err := t.Store.EndSubscription(ctx, end, now); err != nil {
+			ok, err := t.Store.EndSubscription(ctx, end, now)
+			if err != nil {
 				return err
 			}
-			t.Log.Info("subscription ended", "id", s.Sub.ID, "status", end.Status, "message", end.Message)
+			if ok {
+				ended++
+				t.Log.Info("subscription ended", "id", s.Sub.ID, "status", end.Status, "message", end.Message)
+			}
 		}
 		if len(stale) < 500 {
 			return nil

@@ -249,8 +249,12 @@ func TestRetrySchedule(t *testing.T) {
 		if i == trackpush.MaxRetries {
 			break
 		}
+		// Not due a minute before: the next attempt is exactly 30 minutes on
+		// (and the arrival time of each push is checked above).
 		h.clock.Advance(trackpush.RetryAfter - time.Minute)
-		h.recv.none(t)
+		if s := h.subscriptionOf(nu); !s.Push.NextAttemptAt.Equal(start.Add(time.Duration(i+1) * trackpush.RetryAfter)) {
+			t.Fatalf("after failure %d the next attempt is at %s", i+1, trackpush.FormatTime(*s.Push.NextAttemptAt))
+		}
 		h.clock.Advance(time.Minute)
 	}
 	log := h.deliveries(nu)
@@ -261,7 +265,9 @@ func TestRetrySchedule(t *testing.T) {
 		t.Fatalf("after giving up: %+v", s.Push)
 	}
 	h.clock.Advance(10 * time.Hour)
-	h.recv.none(t)
+	if log := h.deliveries(nu); len(log) != 4 {
+		t.Fatalf("%d attempts after giving up, want 4", len(log))
+	}
 	// A newer version starts afresh: pushed at once, acknowledged.
 	h.recv.setAnswer(func(int) (int, string) { return 200, `{"result":true,"returnCode":"200","message":"成功"}` })
 	h.mustIngest("yuantong", nu, ytoEvents[1])
@@ -317,13 +323,22 @@ func TestShutdownThenNoMore(t *testing.T) {
 	h.waitDeliveries(nu, 2)
 	h.mustIngest("yuantong", nu, "2022-01-14 08:00:00|快件已被退回")
 	h.clock.Advance(90 * 24 * time.Hour)
-	if s := h.subscriptionOf(nu); s.Push.Pending() || s.Status != trackpush.StatusShutdown {
+	h.sweep()
+	if s := h.subscriptionOf(nu); s.Push.Pending() || s.Status != trackpush.StatusShutdown || s.Push.Version != 2 {
 		t.Fatalf("after shutdown: %+v", s)
 	}
-	h.recv.none(t)
+	if log := h.deliveries(nu); len(log) != 2 {
+		t.Fatalf("%d pushes after shutdown, want none", len(log)-2)
+	}
 	// Resubscribing waits 30 minutes after the end.
 	if a := h.subscribeJSON(h.subBody(nu), ""); a.ReturnCode != "200" {
 		t.Fatalf("90 days later: %+v", a)
+	}
+	// The newest event says the parcel is being returned: the new
+	// subscription follows it.
+	rc = h.recv.next(t)
+	if rc.p.Status != "polling" || rc.p.LastResult.State != "6" || len(rc.p.LastResult.Data) != 9 {
+		t.Fatalf("subscribing again: %s state %s, %d events", rc.p.Status, rc.p.LastResult.State, len(rc.p.LastResult.Data))
 	}
 }
 
@@ -336,11 +351,17 @@ func TestAborts(t *testing.T) {
 	h.waitDeliveries("YT4000000002", 1)
 
 	h.clock.Advance(trackpush.NoRecordAfter - time.Minute)
-	h.recv.none(t)
+	h.sweep()
+	if s := h.subscriptionOf("YT4000000001"); s.Status != trackpush.StatusPolling {
+		t.Fatalf("aborted before 3 days: %+v", s)
+	}
 	h.clock.Advance(time.Minute)
 	rc := h.recv.next(t)
 	if rc.p.Status != "abort" || rc.p.Message != "3天查询无记录" || rc.p.LastResult.Nu != "YT4000000001" || len(rc.p.LastResult.Data) != 0 || rc.p.AutoCheck != "0" {
 		t.Fatalf("3-day abort: %+v", rc.p)
+	}
+	if s := h.subscriptionOf("YT4000000001"); s.EndedAt == nil || !s.EndedAt.Equal(t0.Add(trackpush.NoRecordAfter)) {
+		t.Fatalf("ended at %v, want exactly 3 days after subscribing", s.EndedAt)
 	}
 	// Resubscribe: refused within 30 minutes of the end, accepted after.
 	h.waitDeliveries("YT4000000001", 1)
@@ -352,17 +373,9 @@ func TestAborts(t *testing.T) {
 		t.Fatalf("resubscribe after 30 minutes: %+v", a)
 	}
 	h.clock.Advance(trackpush.NoChangeAfter - trackpush.NoRecordAfter - trackpush.ResubscribeAfter - time.Minute)
-	for {
-		// the resubscribed YT4000000001 aborts again after 3 days
-		select {
-		case rc := <-h.recv.ch:
-			if rc.p.LastResult.Nu != "YT4000000001" {
-				t.Fatalf("unexpected push before 60 days: %+v", rc.p)
-			}
-			continue
-		default:
-		}
-		break
+	h.sweep()
+	if s := h.subscriptionOf("YT4000000002"); s.Status != trackpush.StatusPolling {
+		t.Fatalf("aborted before 60 days without change: %+v", s)
 	}
 	h.clock.Advance(time.Minute)
 	for {
@@ -386,7 +399,7 @@ func TestMonthlyLimitAndQuota(t *testing.T) {
 			t.Fatalf("subscription %d: %+v", i, ans)
 		}
 		s := h.subscriptionOf(nu)
-		if err := h.m.Store.EndSubscription(context.Background(), trackpush.End{SubID: s.ID, Status: trackpush.StatusAbort, Message: "test"}, h.clock.Now()); err != nil {
+		if _, err := h.m.Store.EndSubscription(context.Background(), trackpush.End{SubID: s.ID, Status: trackpush.StatusAbort, Message: "test"}, h.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		h.clock.Advance(trackpush.ResubscribeAfter)

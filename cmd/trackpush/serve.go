@@ -218,7 +218,7 @@ func bindConfig(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.IngestToken, "ingest-token", secret("INGEST_TOKEN"), "bearer token of POST /v1/events; empty disables ingest (TRACKPUSH_INGEST_TOKEN or _FILE)")
 	fs.StringVar(&c.AdminToken, "admin-token", secret("ADMIN_TOKEN"), "bearer token of the admin API; empty disables it (TRACKPUSH_ADMIN_TOKEN or _FILE)")
 	fs.BoolVar(&c.AllowPrivateCallbacks, "allow-private-callbacks", envBool("ALLOW_PRIVATE_CALLBACKS", false), "permit loopback and private callback hosts (TRACKPUSH_ALLOW_PRIVATE_CALLBACKS)")
-	fs.BoolVar(&c.AllowHTTPS, "allow-https", envBool("ALLOW_HTTPS", true), "permit https callback URLs (TRACKPUSH_ALLOW_HTTPS)")
+	fs.BoolVar(&c.AllowHTTPS, "allow-https", envBool("ALLOW_HTTPS", false), "permit https callback URLs; http only by default, as the protocol says (TRACKPUSH_ALLOW_HTTPS)")
 	fs.Float64Var(&c.TimeScale, "time-scale", envNum("TIME_SCALE", 1.0), "run every timer this many times faster (TRACKPUSH_TIME_SCALE)")
 	fs.StringVar(&c.SensitiveWords, "sensitive-words", envOr("SENSITIVE_WORDS", ""), "file of words refused in subscriptions, one per line (TRACKPUSH_SENSITIVE_WORDS)")
 	fs.IntVar(&c.Workers, "workers", envNum("WORKERS", 64), "pushes in flight at once (TRACKPUSH_WORKERS)")

@@ -89,13 +89,12 @@ func (r *receiver) next(t *testing.T) received {
 	return received{}
 }
 
-// none checks that no push is waiting.
-func (r *receiver) none(t *testing.T) {
-	t.Helper()
-	select {
-	case rc := <-r.ch:
-		t.Fatalf("unexpected push %s", rc.param)
-	default:
+// sweep runs the lifecycle sweep now, synchronously, so that a test can
+// check what it did (or did not do) at this clock time.
+func (h *harness) sweep() {
+	h.t.Helper()
+	if err := h.m.Tracker.Sweep(context.Background(), h.clock.Now()); err != nil {
+		h.t.Fatal(err)
 	}
 }
 
