@@ -102,15 +102,19 @@ func StaleAt(subscribed time.Time, hasEvents bool, changed time.Time) time.Time 
 	return changed.Add(NoChangeAfter)
 }
 
-// EndNow ends a live subscription: its status, message and auto-check
-// fields, the end time, and a new version that pushes the end.
+// EndNow ends a live subscription: its status, message, the end time, and
+// a new version that pushes the end. The auto-check fields change only
+// when the end sets them: a corrected subscription's successor keeps its
+// autoCheck "1", comOld and comNew to the end.
 func EndNow(s *Subscription, e End, now time.Time) {
 	s.Status = e.Status
 	s.Message = e.Message
 	if e.AutoCheck != "" {
 		s.AutoCheck = e.AutoCheck
 	}
-	s.ComOld, s.ComNew = e.ComOld, e.ComNew
+	if e.ComOld != "" || e.ComNew != "" {
+		s.ComOld, s.ComNew = e.ComOld, e.ComNew
+	}
 	s.EndedAt = &now
 	s.Push.Changed(now)
 	s.Push.EndVersion = s.Push.Version

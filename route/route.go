@@ -35,11 +35,20 @@ func Current(events []trackpush.Event) *trackpush.Area {
 
 // IsLoop reports whether the parcel came back to a city it had left for
 // another one (A → B → A), reading the located events in time order. Scans
-// within one city (hub, then outlet) are one stay.
+// within one city (hub, then outlet) are one stay. The way back of a parcel
+// refused or returned is not a loop: reading stops at the refusal or
+// return (the state says that already).
 func IsLoop(events []trackpush.Event) bool {
 	left := map[string]bool{}
 	cur := ""
 	for _, e := range Chronological(events) {
+		switch e.State.Basic() {
+		case trackpush.StateReturning, trackpush.StateReturned, trackpush.StateRefused:
+			return false
+		}
+		if e.State == trackpush.StateRejected {
+			return false
+		}
 		if e.Area == nil || e.Area.City == "" || e.Area.City == cur {
 			continue
 		}

@@ -37,6 +37,17 @@ func TestIsLoop(t *testing.T) {
 			t.Errorf("IsLoop(%v) = %v, want %v", c.cities, got, c.want)
 		}
 	}
+	// A return's way back is not a loop.
+	back := evs("A", "B", "A")
+	back[2].State = trackpush.StateReturning
+	if IsLoop(back) {
+		t.Error("a return counted as a loop")
+	}
+	refused := evs("A", "B", "B", "A")
+	refused[2].State = trackpush.StateRejected
+	if IsLoop(refused) {
+		t.Error("the way back after a refusal counted as a loop")
+	}
 	// Order is by time, not by arrival: B arriving late does not make A→C a loop.
 	e := evs("A", "C", "B")
 	e[2].Time = e[0].Time.Add(30 * time.Minute)

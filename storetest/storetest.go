@@ -725,6 +725,11 @@ func testRedirect(t *testing.T, s trackpush.Store) {
 	if err != nil || len(jobs) != 1 || jobs[0].Com != "shentong" || jobs[0].Phone != "1234" {
 		t.Fatalf("polls after redirect: %+v %v", jobs, err)
 	}
+	// The successor keeps its auto-check fields when it shuts down.
+	s.AppendEvents(ctx, "shentong", "7700000000001", []trackpush.Event{ev(2, "已签收", trackpush.StateSigned)}, now, lastState)
+	if done := mustSub(t, s, n.ID); done.Status != trackpush.StatusShutdown || done.AutoCheck != "1" || done.ComOld != "zhongtong" || done.ComNew != "shentong" {
+		t.Fatalf("the successor's end: %+v", done)
+	}
 }
 
 func testPolls(t *testing.T, s trackpush.Store) {
