@@ -81,6 +81,19 @@ var eventCases = []struct {
 	{"由襄樊转运中心发往武汉", n("湖北,襄阳市")},
 	{"已离开 杭州下城区公司；发往 杭州转运中心", n("浙江,杭州市,拱墅区")},
 
+	// Names inside names, suffix characters that begin the next name, and
+	// ambiguity within one city (found by reading the simulator's scans).
+	{"【晋中转运中心】 已收入", n("山西,晋中市")},
+	{"汉中转运中心 已发出", n("陕西,汉中市")},
+	{"快件已到达【马鞍山处理中心】", n("安徽,马鞍山市")},
+	{"快件已到达【伊宁处理中心】", n("新疆,伊犁哈萨克自治州")},
+	{"【连云港市】 连云港赣榆揽投部已收寄", n("江苏,连云港市,赣榆区")},
+	{"【齐齐哈尔市】 黑龙江齐齐哈尔龙沙分部 已收件", n("黑龙江,齐齐哈尔市,龙沙区")},
+	{"快件到达【宁波镇海营业部】", n("浙江,宁波市,镇海区")},
+	{"【临沧镇康县营业部】 已收件", n("云南,临沧市,镇康县")},
+	{"【祥云县营业部】 派件中", n("云南,大理白族自治州,祥云县")},
+	{"您的快件已到达【唐山路南分拣中心】", n("河北,唐山市,路南区")},
+
 	// No place: generic texts, next stop only, names, notices, hubs named
 	// by region of the country.
 	{"您的订单已出库", nil},
@@ -128,6 +141,19 @@ var eventCases = []struct {
 func TestEventPlaces(t *testing.T) {
 	for _, tc := range eventCases {
 		check(t, tc.text, ResolveEvent(tc.text), tc.want)
+	}
+}
+
+// A route prior does not turn a prefecture's name to a weak county of the
+// same name on the route.
+func TestEventPriorDoesNotOverrideAPrefecture(t *testing.T) {
+	to := ResolveAddress("黑龙江省牡丹江市西安区")
+	if p := ResolveEvent("【西安转运中心】 已收入", nil, to); p == nil || p.AreaName != "陕西,西安市" {
+		t.Fatalf("got %+v", p)
+	}
+	// But a weak name alone on the route resolves there.
+	if p := ResolveEvent("快件已到达【西安营业部】", nil, to); p == nil || p.AreaName != "陕西,西安市" {
+		t.Fatalf("西安营业部 with a route to 牡丹江: %+v", p)
 	}
 }
 

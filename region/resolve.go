@@ -114,13 +114,20 @@ func (e *engine) resolve(text string, mode Mode, priors []*Place) *Place {
 		maskEvent(s.runes, anchorEnd)
 	}
 	e.findMatches(s)
-	best, conf := e.chain(s, mode, anchor, priors)
+	best, conf, alt := e.chain(s, mode, anchor, priors)
 	var p *Place
 	var start, end int32
+	if best >= 0 && anchor >= 0 && e.t.isAncestor(s.cands[best].div, anchor) {
+		best = -1 // only the anchor's province was named again
+	}
 	switch {
 	case best >= 0:
 		c := s.cands[best]
-		p = e.t.place(c.div)
+		div := c.div
+		if alt >= 0 {
+			div = alt
+		}
+		p = e.t.place(div)
 		end = s.matches[c.m].end
 		start = s.matches[c.m].start
 		for k := best; k >= 0; k = s.cands[k].prev {
@@ -185,12 +192,12 @@ func (e *engine) findMatches(s *state) {
 		n := e.d.child(0, rs[i])
 		for j := i + 1; n != 0; j++ {
 			nd := &e.d.nodes[n]
-			if nd.entryEnd > nd.entryStart && !notAPlace(rs, i, j) {
+			if nd.entryEnd > nd.entryStart && !e.notAPlace(rs, i, j) {
 				m := match{
 					start: int32(i), end: int32(j),
 					ents: e.d.entries[nd.entryStart:nd.entryEnd],
 				}
-				if j < len(rs) {
+				if j < len(rs) && !e.keyStartsAt(rs, j) {
 					m.lo, m.hi = suffixLevels(rs[j])
 				}
 				s.matches = append(s.matches, m)
@@ -208,10 +215,11 @@ var roadSuffixes = []string{"路", "街", "大道", "大街", "巷", "弄", "胡
 
 // overlapWords are words that begin with the last character of a name and
 // so steal it: 山东营业部 (东营), 武汉中心 (汉中).
-var overlapWords = []string{"营业", "中心", "中转", "中通"}
+var overlapWords = []string{"营业", "中心", "中转部", "中转场", "中转站", "中转中心", "中转仓", "中通"}
 
-func notAPlace(rs []rune, start, end int) bool {
-	if hasPrefixAt(rs, end, roadSuffixes) {
+func (e *engine) notAPlace(rs []rune, start, end int) bool {
+	// A name that begins right after is no suffix: 唐山路南 is 唐山 + 路南区.
+	if hasPrefixAt(rs, end, roadSuffixes) && !e.keyStartsAt(rs, end) {
 		// 北京路 is a road, but 北京市 or 北京路政 are not cut here; a full
 		// name with its unit suffix (深圳市, 南山区) is never a road.
 		switch rs[end-1] {
@@ -224,6 +232,24 @@ func notAPlace(rs []rune, start, end int) bool {
 		for _, w := range overlapWords {
 			wr := []rune(w)
 			if rs[end-1] == wr[0] && hasPrefixAt(rs, end, []string{string(wr[1:])}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keyStartsAt reports whether a place name of levels 1–3 begins at rune i
+// (镇海 in 宁波镇海, 路南 in 唐山路南, 旗下营 is a town and so does not).
+func (e *engine) keyStartsAt(rs []rune, i int) bool {
+	n := int32(0)
+	for j := i; j < len(rs); j++ {
+		if n = e.d.child(n, rs[j]); n == 0 {
+			return false
+		}
+		nd := &e.d.nodes[n]
+		for _, en := range e.d.entries[nd.entryStart:nd.entryEnd] {
+			if e.t.divs[en.div].level <= 3 && en.kind != kindGeneric {
 				return true
 			}
 		}
@@ -283,7 +309,7 @@ func (e *engine) weight(m *match, en entry) float32 {
 // 深圳 → 南山区), and returns its last candidate and a confidence. With an
 // anchor (the scan city an aggregator put in front of the text), only places
 // inside the anchor count.
-func (e *engine) chain(s *state, mode Mode, anchor int32, priors []*Place) (int32, float32) {
+func (e *engine) chain(s *state, mode Mode, anchor int32, priors []*Place) (int32, float32, int32) {
 	t := e.t
 	// Places of levels 1–3 named anywhere: towns count only under one of
 	// them, which keeps the many towns of a common name out.
@@ -302,9 +328,12 @@ func (e *engine) chain(s *state, mode Mode, anchor int32, priors []*Place) (int3
 	s.cands = s.cands[:0]
 	for mi := range s.matches {
 		m := &s.matches[mi]
+		if e.covered(s, mi) {
+			continue
+		}
 		for _, en := range m.ents {
 			d := &t.divs[en.div]
-			if anchor >= 0 && en.div != anchor && !t.isAncestor(anchor, en.div) {
+			if anchor >= 0 && en.div != anchor && !t.isAncestor(anchor, en.div) && !t.isAncestor(en.div, anchor) {
 				continue
 			}
 			if m.lo != 0 && en.kind != kindFull && (d.level < m.lo || d.level > m.hi) {
@@ -319,6 +348,9 @@ func (e *engine) chain(s *state, mode Mode, anchor int32, priors []*Place) (int3
 			w := e.weight(m, en)
 			onRoute := false
 			for _, p := range priors {
+				if en.weak && strongerSibling(e.t, m, en) {
+					break // 西安 on the way to 牡丹江市西安区 is still 西安市
+				}
 				if p == nil {
 					continue
 				}
@@ -376,9 +408,41 @@ func (e *engine) chain(s *state, mode Mode, anchor int32, priors []*Place) (int3
 		}
 	}
 	if best < 0 {
-		return -1, 0
+		return -1, 0, -1
 	}
-	return best, e.confidence(s, best, anchor)
+	conf, alt := e.confidence(s, best, anchor)
+	return best, conf, alt
+}
+
+// covered reports whether match mi lies strictly inside a longer match
+// that names a county or above: the longer reading wins (龙江 in 黑龙江,
+// 鞍山 in 马鞍山, 云县 in 祥云县, 连云 in 连云港).
+func (e *engine) covered(s *state, mi int) bool {
+	m := &s.matches[mi]
+	for oi := range s.matches {
+		o := &s.matches[oi]
+		if oi == mi || o.start > m.start || o.end < m.end || o.end-o.start == m.end-m.start {
+			continue
+		}
+		for _, en := range o.ents {
+			if !en.weak && en.kind != kindGeneric && e.t.divs[en.div].level <= 3 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// strongerSibling reports whether the match also names a province or
+// prefecture by a name that is not weak: a route prior must not turn the
+// name to a weak county of the same name.
+func strongerSibling(t *table, m *match, en entry) bool {
+	for _, o := range m.ents {
+		if o.div != en.div && !o.weak && t.divs[o.div].level <= 2 {
+			return true
+		}
+	}
+	return false
 }
 
 // shadowed reports whether another division the same name may mean is an
@@ -429,8 +493,10 @@ func (e *engine) ambiguousTown(s *state, ci int, prev int32, anchor int32) bool 
 }
 
 // confidence rates the chosen chain: how much evidence it has, and how far
-// it is ahead of the best chain that names a different place.
-func (e *engine) confidence(s *state, best int32, anchor int32) float32 {
+// it is ahead of the best chain that names a different place. When that
+// rival is as good but lies in the same city (伊宁市 and 伊宁县), the city
+// is certain: it returns the city as alt (else -1).
+func (e *engine) confidence(s *state, best int32, anchor int32) (float32, int32) {
 	t := e.t
 	c := &s.cands[best]
 	lvl := t.divs[c.div].level
@@ -447,25 +513,45 @@ func (e *engine) confidence(s *state, best int32, anchor int32) float32 {
 	default:
 		conf = 0.6
 	}
-	rival := float32(-1)
+	rival, rivalDiv := float32(-1), int32(-1)
 	for i := range s.cands {
 		o := &s.cands[i]
 		if o.score < 0 || o.div == c.div || t.isAncestor(o.div, c.div) || t.isAncestor(c.div, o.div) {
 			continue
 		}
+		if s.insideChain(best, o.m) {
+			continue // 云县 inside 祥云县, 鞍山 inside 马鞍山: not a reading of its own
+		}
 		if o.score > rival {
-			rival = o.score
+			rival, rivalDiv = o.score, o.div
 		}
 	}
+	alt := int32(-1)
 	if rival >= 0 {
 		switch margin := c.score - rival; {
 		case margin < 0.5:
+			if city := t.cityOf(c.div); city >= 0 && city == t.cityOf(rivalDiv) && city != c.div {
+				return 0.7, city
+			}
 			conf = min(conf, 0.35)
 		case margin < 1.5:
 			conf *= 0.75
 		}
 	}
-	return conf
+	return conf, alt
+}
+
+// insideChain reports whether match m lies strictly inside a match of the
+// chain ending at candidate best.
+func (s *state) insideChain(best int32, m int32) bool {
+	mm := &s.matches[m]
+	for k := best; k >= 0; k = s.cands[k].prev {
+		cm := &s.matches[s.cands[k].m]
+		if cm != mm && cm.start <= mm.start && mm.end <= cm.end {
+			return true
+		}
+	}
+	return false
 }
 
 // isSpace reports separators between names.

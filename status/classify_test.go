@@ -379,3 +379,23 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
+
+// Place names that contain a keyword are places (found by reading the
+// simulator's scans).
+func TestPlaceNamesAreNotKeywords(t *testing.T) {
+	cases := []struct {
+		text string
+		want trackpush.State
+	}{
+		{"您的快件已到达【秦皇岛山海关分拣中心】", trackpush.StateTrunk}, // a hub, cities unknown
+		{"【秦皇岛市】 【山海关营业部】 的 某某（138****0000） 已揽收", trackpush.StatePickedUp},
+		{"常州邮政速递钟楼区五星揽投站已收件（揽投员姓名：某某,联系电话:138****0000）", trackpush.StatePickedUp},
+		{"江苏常州钟楼区五星公司 已揽收", trackpush.StatePickedUp},
+		{"快件已被 本人 签收。相逢是缘,如果您对我的服务感到满意,给个五星好不好？", trackpush.StateSignedSelf},
+	}
+	for _, c := range cases {
+		if got := Classify(c.text, Context{}); got.Advanced != c.want {
+			t.Errorf("%q: %d (%s), want %d", c.text, got.Advanced, got.Rule, c.want)
+		}
+	}
+}
