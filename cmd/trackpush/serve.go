@@ -59,6 +59,7 @@ type Config struct {
 	Kuaidi100Customer string
 	Kuaidi100Key      string
 	SimSeed           int64
+	SimParcels        int
 }
 
 // Validate checks the configuration and names the bad field.
@@ -232,6 +233,7 @@ func bindConfig(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.Kuaidi100Customer, "kuaidi100-customer", envOr("KUAIDI100_CUSTOMER", ""), "its customer id (TRACKPUSH_KUAIDI100_CUSTOMER)")
 	fs.StringVar(&c.Kuaidi100Key, "kuaidi100-key", secret("KUAIDI100_KEY"), "its key (TRACKPUSH_KUAIDI100_KEY or _FILE)")
 	fs.Int64Var(&c.SimSeed, "sim-seed", int64(envNum("SIM_SEED", 1)), "seed of the simulated carrier world served by the sim upstream (TRACKPUSH_SIM_SEED)")
+	fs.IntVar(&c.SimParcels, "sim-parcels", envNum("SIM_PARCELS", 10000), "parcels of the simulated world the sim upstream knows: those `trackpush sim --n N` writes (TRACKPUSH_SIM_PARCELS)")
 }
 
 // secretPath returns where the server secret lives.
@@ -457,7 +459,7 @@ func (m *Main) openPoller() error {
 				u = &source.Kuaidi100{URL: m.Config.Kuaidi100URL, Customer: m.Config.Kuaidi100Customer, Key: m.Config.Kuaidi100Key}
 			case "sim":
 				var err error
-				if u, err = newSimUpstream(m.Config.SimSeed, m.Clock); err != nil {
+				if u, err = newSimUpstream(m.Config.SimSeed, m.Config.SimParcels, m.Clock); err != nil {
 					return err
 				}
 			}
