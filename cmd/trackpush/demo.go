@@ -21,7 +21,7 @@ import (
 )
 
 func init() {
-	register(command{name: "demo", summary: "replay real trajectories through a live server on an accelerated clock", run: runDemo})
+	register(command{name: "demo", summary: "a live server following simulated parcels on an accelerated clock", run: runDemo})
 }
 
 // demoNoRecord is a number that never gets an event: it shows the 3-day abort.
@@ -33,8 +33,14 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	scale := fs.Float64("time-scale", 20000, "clock speed-up (20000: three days in 13 s)")
 	keep := fs.Bool("keep", false, "keep the demo database and print its path")
 	verbose := fs.Bool("v", false, "log the server's messages")
+	n := fs.Int("n", 24, "simulated parcels")
+	seed := fs.Int64("seed", 7, "seed of the simulated world")
+	replayReal := fs.Bool("replay", false, "replay the embedded real trajectories instead of simulated parcels")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
+	}
+	if !*replayReal {
+		return runSimDemo(ctx, simDemoConfig{N: *n, Seed: *seed, Scale: *scale, Duration: *duration, Keep: *keep, Verbose: *verbose}, stdout, stderr)
 	}
 	trajs, err := replay.Trajectories()
 	if err != nil {
@@ -254,12 +260,15 @@ func demoSummary(ctx context.Context, w io.Writer, m *Main, dir string, keep boo
 }
 
 // serveListener serves a listener on a free loopback port.
-func serveListener(l *Listener) (net.Listener, error) {
+func serveListener(l *Listener) (net.Listener, error) { return serveHandler(l) }
+
+// serveHandler serves a handler on a free loopback port.
+func serveHandler(h http.Handler) (net.Listener, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	go (&http.Server{Handler: l, ReadHeaderTimeout: 5 * time.Second}).Serve(ln)
+	go (&http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}).Serve(ln)
 	return ln, nil
 }
 

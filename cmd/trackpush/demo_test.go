@@ -1,0 +1,50 @@
+package main
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestDemo runs the demo (faster than its default) and checks that it
+// shows what it promises: pushes, retries, a loop, an abort, a corrected
+// carrier, and every parcel's story to its end.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo for several seconds")
+	}
+	out, err := runCLI(t, "", "demo", "--time-scale", "60000", "--duration", "60s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"subscribe ", "polling ", "shutdown ", "abort ", "3天查询无记录", " LOOP", "autoCheck=1", "✗ receiver failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the demo output lacks %q", want)
+		}
+	}
+	m := regexp.MustCompile(`(\d+) parcels: (\d+) shut down \(signed\), (\d+) aborted, (\d+) still polling; (\d+) pushes acknowledged, (\d+) failed attempts retried; (\d+) loops detected, (\d+) carriers auto-corrected`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no summary line in:\n%s", out)
+	}
+	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+	if n(1) != 24 || n(2)+n(3)+n(4) != 24 || n(3) < 1 || n(5) < 24 || n(6) < 1 || n(7) < 1 || n(8) < 1 {
+		t.Fatalf("summary: %s", m[0])
+	}
+	if n(4) > 1 {
+		t.Errorf("%d parcels left unfinished: %s", n(4), m[0])
+	}
+}
+
+func TestReplayDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo")
+	}
+	out, err := runCLI(t, "", "demo", "--replay", "--time-scale", "60000", "--duration", "30s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "shut down (signed)") || !strings.Contains(out, "flaky shutdown") || !strings.Contains(out, "3天查询无记录") {
+		t.Fatalf("replay demo output:\n%s", out)
+	}
+}
