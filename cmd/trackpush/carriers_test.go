@@ -246,3 +246,25 @@ func TestAutoCheck(t *testing.T) {
 		t.Fatalf("the correction must not use quota: used %d", accts[0].Used)
 	}
 }
+
+// TestTrackpushAsUpstream: one trackpush polls another through its
+// real-time query API, as it would poll the original service — both ends
+// of the Kuaidi100 query protocol, speaking to each other.
+func TestTrackpushAsUpstream(t *testing.T) {
+	a := newHarness(t)
+	a.mustIngest("yuantong", "YT6247854916515", ytoEvents[:5]...)
+	b := newHarnessWith(t, func(m *Main) {
+		m.Config.Poll = "yuantong=kuaidi100"
+		m.Config.Kuaidi100URL = a.m.URL() + "/poll/query.do"
+		m.Config.Kuaidi100Customer = a.acct.AppCode
+		m.Config.Kuaidi100Key = a.acct.Key
+	})
+	b.mustSubscribe(b.subBody("YT6247854916515"))
+	rc := b.recv.next(t)
+	if rc.p.Status != "polling" || len(rc.p.LastResult.Data) != 5 || rc.p.LastResult.State != "1002" { // B enriches with its own route (to 北京)
+		t.Fatalf("pushed by B after polling A: %s state %s with %d events", rc.p.Status, rc.p.LastResult.State, len(rc.p.LastResult.Data))
+	}
+	if rc.p.LastResult.Data[0].Context != "【成都转运中心公司】 已收入" {
+		t.Fatalf("newest event %q", rc.p.LastResult.Data[0].Context)
+	}
+}
