@@ -147,3 +147,22 @@ func TestWriteAfterCloseReturns(t *testing.T) {
 		}
 	}
 }
+
+func TestMaintainPrunesDeliveries(t *testing.T) {
+	s := openTest(t)
+	defer s.Close()
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 12000; i++ {
+		s.w.Exec(`INSERT INTO deliveries (subscription_id, version, attempt, status, at, latency_us, http_status, ok, gave_up, error, response)
+			VALUES (1, 1, 1, 'polling', ?, 0, 200, 1, 0, '', '')`, t0.Add(time.Duration(i)*time.Minute).UnixMilli())
+	}
+	ran, pruned, err := s.Maintain(context.Background(), 100*time.Hour, t0.Add(200*time.Hour))
+	if err != nil || !ran || pruned != 6000 {
+		t.Fatalf("ran %v pruned %d err %v, want 6000", ran, pruned, err)
+	}
+	var left int
+	s.w.QueryRow(`SELECT COUNT(*) FROM deliveries`).Scan(&left)
+	if left != 6000 {
+		t.Fatalf("%d left", left)
+	}
+}

@@ -186,3 +186,27 @@ func (s *Store) subscriptionTx(ctx context.Context, tx *sql.Tx, id int64) (*trac
 	sub, _, _, err := s.loadSubForUpdate(ctx, tx, id)
 	return sub, err
 }
+
+// Maintain prunes delivery-log rows older than keepDeliveries. One node owns
+// a SQLite file, so it always runs (ran is true).
+func (s *Store) Maintain(ctx context.Context, keepDeliveries time.Duration, now time.Time) (ran bool, pruned int64, err error) {
+	cutoff := ms(now.Add(-keepDeliveries))
+	for {
+		var n int64
+		err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			res, err := s.exec(ctx, tx, `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE at < ? LIMIT 5000)`, cutoff)
+			if err != nil {
+				return fmt.Errorf("sqlite: prune deliveries: %w", err)
+			}
+			n, _ = res.RowsAffected()
+			return nil
+		})
+		if err != nil {
+			return true, pruned, err
+		}
+		pruned += n
+		if n < 5000 {
+			return true, pruned, nil
+		}
+	}
+}
