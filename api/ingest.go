@@ -79,6 +79,9 @@ func parseIngest(body []byte) (*ingestRequest, error) {
 		if !utf8.ValidString(e.Context) {
 			return nil, &badInput{f + ".context", "not valid UTF-8"}
 		}
+		if strings.ContainsRune(e.Context, 0) || strings.ContainsRune(e.Time, 0) {
+			return nil, &badInput{f + ".context", "contains a NUL character"}
+		}
 		if utf8.RuneCountInString(e.Context) > maxContextLength {
 			return nil, &badInput{f + ".context", fmt.Sprintf("longer than %d characters", maxContextLength)}
 		}

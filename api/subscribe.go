@@ -87,8 +87,12 @@ func field(m map[string]any, name string, nullable bool) (string, bool, error) {
 	return "", false, trackpush.Errorf(trackpush.CodeInternal, "%s: must be a string", name)
 }
 
-// parseSubscribe reads and type-checks the body.
+// parseSubscribe reads and type-checks the body. Control characters (NUL
+// and the like) are refused anywhere: no store takes them in text.
 func parseSubscribe(body []byte) (*subscribeRequest, error) {
+	if strings.Contains(string(body), `\u0000`) || strings.ContainsRune(string(body), 0) {
+		return nil, trackpush.Errorf(trackpush.CodeInternal, "body contains a NUL character")
+	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.UseNumber()
 	var m map[string]any

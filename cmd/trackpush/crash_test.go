@@ -50,7 +50,7 @@ func freePort(t *testing.T) string {
 func startServer(t *testing.T, bin, addr, db string, extra ...string) *exec.Cmd {
 	t.Helper()
 	args := append([]string{"serve", "--addr", addr, "--db", db, "--allow-private-callbacks",
-		"--ingest-token", "tok", "--admin-token", "adm", "--workers", "16", "--log-level", "warn"}, extra...)
+		"--ingest-token", "tok", "--admin-token", "adm", "--log-level", "warn"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -115,7 +115,7 @@ func TestCrashDuringPushStorm(t *testing.T) {
 	defer recv.Close()
 
 	addr := freePort(t)
-	srv := startServer(t, bin, addr, db)
+	srv := startServer(t, bin, addr, db, "--workers", "16")
 	defer func() { srv.Process.Kill(); srv.Wait() }()
 
 	const subs, batches, perBatch = 120, 4, 3
@@ -187,7 +187,7 @@ func TestCrashDuringPushStorm(t *testing.T) {
 		}
 		srv.Process.Signal(syscall.SIGKILL)
 		srv.Wait()
-		srv = startServer(t, bin, addr, db)
+		srv = startServer(t, bin, addr, db, "--workers", "16")
 	}()
 	for i := range numbers {
 		work <- i

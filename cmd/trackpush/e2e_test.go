@@ -37,6 +37,7 @@ func TestSubscribeReturnCodes(t *testing.T) {
 		{"from unresolvable", h.subBody("YT1000000003", func(s sub, _ map[string]any) { s["from"] = "火星基地" }), "", "400"},
 		{"to missing", h.subBody("YT1000000003", func(s sub, _ map[string]any) { delete(s, "to") }), "", "400"},
 		{"bad JSON", `{"company":`, h.acct.AppCode, "500"},
+		{"NUL in a field", h.subBody("YT1000000003", func(s sub, _ map[string]any) { s["to"] = "北京市\x00朝阳区" }), "", "500"},
 		{"number missing", h.subBody("", nil), "", "500"},
 		{"number too short", h.subBody("YT123"), "", "500"},
 		{"number too long", h.subBody(strings.Repeat("1", 33)), "", "500"},
@@ -464,6 +465,7 @@ func TestIngestValidation(t *testing.T) {
 		{"no events", `{"com":"yuantong","nu":"YT123456789","events":[]}`, "Bearer ingest-secret", 400, "events"},
 		{"bad time", `{"com":"yuantong","nu":"YT123456789","events":[{"time":"2025-01-01 10:00:00","context":"ok"},{"time":"yesterday","context":"x"}]}`, "Bearer ingest-secret", 400, "events[1].time"},
 		{"empty context", `{"com":"yuantong","nu":"YT123456789","events":[{"time":"2025-01-01 10:00:00","context":" "}]}`, "Bearer ingest-secret", 400, "events[0].context"},
+		{"NUL in context", `{"com":"yuantong","nu":"YT123456789","events":[{"time":"2025-01-01 10:00:00","context":"a\u0000b"}]}`, "Bearer ingest-secret", 400, "events[0].context"},
 	}
 	for _, c := range cases {
 		code, b := h.do("POST", "/v1/events", "application/json", c.auth, strings.NewReader(c.body))

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/trackpush/trackpush/carrier"
 	"github.com/trackpush/trackpush/clock"
 	"github.com/trackpush/trackpush/keyring"
+	"github.com/trackpush/trackpush/postgres"
 	"github.com/trackpush/trackpush/push"
 	"github.com/trackpush/trackpush/region"
 	"github.com/trackpush/trackpush/source"
@@ -60,6 +62,11 @@ type Config struct {
 	Kuaidi100Key      string
 	SimSeed           int64
 	SimParcels        int
+
+	KeepDeliveries time.Duration // delivery-log retention
+	PushLease      time.Duration // how long a node holds a claimed push (clock time)
+	PollLease      time.Duration // how long a node holds a claimed poll
+	NodeName       string        // names this node in logs and in the pushes' User-Agent
 }
 
 // Validate checks the configuration and names the bad field.
@@ -75,6 +82,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("workers: %d, want ≥ 1", c.Workers)
 	case c.PerHost < 1:
 		return fmt.Errorf("per-host: %d, want ≥ 1", c.PerHost)
+	case c.PushLease < trackpush.PushTimeout+10*time.Second:
+		return fmt.Errorf("push-lease: %s, want at least %s (the receiver's 20 s and a margin)", c.PushLease, trackpush.PushTimeout+10*time.Second)
+	case c.PollLease < 10*time.Second:
+		return fmt.Errorf("poll-lease: %s, want at least 10s", c.PollLease)
+	case c.KeepDeliveries < time.Hour:
+		return fmt.Errorf("keep-deliveries: %s, want at least 1h", c.KeepDeliveries)
 	}
 	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 		return fmt.Errorf("base-url: %q is not an http(s) URL", c.BaseURL)
@@ -189,6 +202,15 @@ func envBool(name string, def bool) bool {
 	return def
 }
 
+func envDur(name string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv("TRACKPUSH_" + name); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}
+
 func envNum[T int | float64](name string, def T) T {
 	v, ok := os.LookupEnv("TRACKPUSH_" + name)
 	if !ok {
@@ -233,13 +255,23 @@ func bindConfig(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.Kuaidi100Customer, "kuaidi100-customer", envOr("KUAIDI100_CUSTOMER", ""), "its customer id (TRACKPUSH_KUAIDI100_CUSTOMER)")
 	fs.StringVar(&c.Kuaidi100Key, "kuaidi100-key", secret("KUAIDI100_KEY"), "its key (TRACKPUSH_KUAIDI100_KEY or _FILE)")
 	fs.Int64Var(&c.SimSeed, "sim-seed", int64(envNum("SIM_SEED", 1)), "seed of the simulated carrier world served by the sim upstream (TRACKPUSH_SIM_SEED)")
+	fs.DurationVar(&c.KeepDeliveries, "keep-deliveries", envDur("KEEP_DELIVERIES", 30*24*time.Hour), "keep the delivery log this long (TRACKPUSH_KEEP_DELIVERIES)")
+	fs.DurationVar(&c.PushLease, "push-lease", envDur("PUSH_LEASE", 2*time.Minute), "how long a node holds a claimed push before another may take it over; at least the 20 s receiver timeout + 10 s (TRACKPUSH_PUSH_LEASE)")
+	fs.DurationVar(&c.PollLease, "poll-lease", envDur("POLL_LEASE", 2*time.Minute), "how long a node holds a claimed poll (TRACKPUSH_POLL_LEASE)")
+	host, _ := os.Hostname()
+	fs.StringVar(&c.NodeName, "node", envOr("NODE", host), "name of this node in logs and in the pushes' User-Agent (TRACKPUSH_NODE)")
 	fs.IntVar(&c.SimParcels, "sim-parcels", envNum("SIM_PARCELS", 10000), "parcels of the simulated world the sim upstream knows: those `trackpush sim --n N` writes (TRACKPUSH_SIM_PARCELS)")
 }
 
-// secretPath returns where the server secret lives.
+// secretPath returns where the server secret lives: beside a SQLite
+// file; for PostgreSQL, trackpush.secret in the working directory (every
+// node of one database needs the same secret).
 func (c *Config) secretPath() string {
-	if c.SecretFile != "" {
+	switch {
+	case c.SecretFile != "":
 		return c.SecretFile
+	case isPostgres(c.DB):
+		return "trackpush.secret"
 	}
 	return c.DB + ".secret"
 }
@@ -293,8 +325,10 @@ type Main struct {
 	ln  net.Listener
 	srv *http.Server
 	// holdPushes leaves the push engine stopped after Open (bench).
-	holdPushes bool
-	learned    atomic.Int64
+	holdPushes     bool
+	learned        atomic.Int64
+	stopBackground context.CancelFunc
+	background     sync.WaitGroup
 }
 
 // NewMain returns a Main with the default configuration.
@@ -340,6 +374,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.Pusher = push.New(m.Store, m.Clock, m.Logger, push.Config{
 		Workers: m.Config.Workers, PerHost: m.Config.PerHost, AllowPrivate: m.Config.AllowPrivateCallbacks,
+		Lease: m.Config.PushLease, UserAgent: "trackpush/" + m.Config.NodeName,
 	})
 	m.Ingester = &source.Ingester{Store: m.Store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger, Learn: m.learn}
 	if err := m.openPoller(); err != nil {
@@ -382,7 +417,57 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.Poller != nil {
 		m.Poller.Start(context.WithoutCancel(ctx))
 	}
+	var bg context.Context
+	bg, m.stopBackground = context.WithCancel(context.WithoutCancel(ctx))
+	m.startBackground(bg)
 	return nil
+}
+
+// startBackground runs what the store offers beyond the interface: a
+// LISTEN for the work other nodes make due (PostgreSQL), and the periodic
+// maintenance (pruning the delivery log; on PostgreSQL one node at a time).
+func (m *Main) startBackground(ctx context.Context) {
+	type listener interface {
+		Listen(ctx context.Context, onPush, onPoll func()) error
+	}
+	if l, ok := m.Store.(listener); ok {
+		onPoll := func() {
+			if m.Poller != nil {
+				m.Poller.Wake()
+			}
+		}
+		m.background.Add(1)
+		go func() {
+			defer m.background.Done()
+			if err := l.Listen(ctx, m.Pusher.Wake, onPoll); err != nil && ctx.Err() == nil {
+				m.Logger.Error("listen for due work", "err", err)
+			}
+		}()
+	}
+	type maintainer interface {
+		Maintain(ctx context.Context, keepDeliveries time.Duration, now time.Time) (bool, int64, error)
+	}
+	if mt, ok := m.Store.(maintainer); ok {
+		m.background.Add(1)
+		go func() {
+			defer m.background.Done()
+			for {
+				now := m.Clock.Now()
+				ran, pruned, err := mt.Maintain(ctx, m.Config.KeepDeliveries, now)
+				switch {
+				case err != nil && ctx.Err() == nil:
+					m.Logger.Warn("maintenance", "err", err)
+				case ran && pruned > 0:
+					m.Logger.Info("maintenance: pruned the delivery log", "rows", pruned)
+				}
+				select {
+				case <-m.Clock.At(now.Add(time.Hour)):
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
 }
 
 // detectorBlob names the carrier detector's learned statistics in the
@@ -448,7 +533,7 @@ func (m *Main) openPoller() error {
 		ups[name] = u
 	}
 	p := &source.Poller{Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "poller"), Ingester: m.Ingester,
-		Routes: map[string]source.Upstream{}, Workers: 8}
+		Routes: map[string]source.Upstream{}, Workers: 8, Lease: m.Config.PollLease}
 	p.Rates, _ = parseRates(m.Config.PollRate)
 	p.Intervals, _ = parseIntervals(m.Config.PollIntervals)
 	for com, name := range routes {
@@ -489,6 +574,10 @@ func (m *Main) Close() error {
 	if m.srv != nil {
 		errs = append(errs, m.srv.Shutdown(ctx))
 	}
+	if m.stopBackground != nil {
+		m.stopBackground()
+		m.background.Wait()
+	}
 	if m.Tracker != nil {
 		m.Tracker.Stop()
 	}
@@ -507,10 +596,16 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// openStore opens the store a --db value names.
+// isPostgres reports whether a --db value is a PostgreSQL DSN.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// openStore opens the store a --db value names: a PostgreSQL DSN, or a
+// SQLite file.
 func openStore(ctx context.Context, db string) (trackpush.Store, error) {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		return nil, errors.New("db: the PostgreSQL store is not built yet; use a SQLite file path")
+	if isPostgres(db) {
+		return postgres.Open(ctx, db)
 	}
 	return sqlite.Open(ctx, db)
 }
