@@ -346,4 +346,3 @@ func TestMultiNodePostgresRestart(t *testing.T) {
 	}
 	t.Logf("pushes by node: %v", c.log.byNode)
 }
-
