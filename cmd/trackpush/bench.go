@@ -31,6 +31,8 @@ func init() {
 // benchResult is what one benchmark run measured.
 type benchResult struct {
 	Store          string  `json:"store"`
+	Nodes          int     `json:"nodes"`
+	Accounts       int     `json:"accounts"`
 	Subscriptions  int     `json:"subscriptions"`
 	SubscribePerS  float64 `json:"subscribePerSecond"`
 	SubscribeP50MS float64 `json:"subscribeP50Ms"`
@@ -46,7 +48,9 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	n := fs.Int("n", 20000, "subscriptions (each gets one event, so one push)")
 	clients := fs.Int("clients", 32, "concurrent subscribe clients")
 	db := fs.String("db", "", "database (default: a temporary SQLite file)")
-	workers := fs.Int("workers", 64, "pushes in flight")
+	workers := fs.Int("workers", 64, "pushes in flight per node")
+	nodes := fs.Int("nodes", 1, "server nodes sharing the database (PostgreSQL only for more than one)")
+	accounts := fs.Int("accounts", 1, "subscriber accounts the subscriptions are spread over")
 	jsonOut := fs.Bool("json", false, "print the result as JSON")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
@@ -59,14 +63,14 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		defer os.RemoveAll(dir)
 		*db = filepath.Join(dir, "bench.db")
 	}
-	res, err := Bench(ctx, BenchConfig{DB: *db, N: *n, Clients: *clients, Workers: *workers, Log: stderr})
+	res, err := Bench(ctx, BenchConfig{DB: *db, N: *n, Clients: *clients, Workers: *workers, Nodes: *nodes, Accounts: *accounts, Log: stderr})
 	if err != nil {
 		return err
 	}
 	if *jsonOut {
 		return writeJSONLine(stdout, res)
 	}
-	fmt.Fprintf(stdout, "store %s, %d subscriptions\n", res.Store, res.Subscriptions)
+	fmt.Fprintf(stdout, "store %s, %d node(s), %d subscriptions over %d account(s)\n", res.Store, res.Nodes, res.Subscriptions, res.Accounts)
 	fmt.Fprintf(stdout, "subscribe: %.0f/s, p50 %.2f ms, p99 %.2f ms (%d clients)\n", res.SubscribePerS, res.SubscribeP50MS, res.SubscribeP99MS, *clients)
 	fmt.Fprintf(stdout, "push:      %.0f/s to a loopback receiver (%d pushes)\n", res.PushesPerS, res.Pushes)
 	fmt.Fprintf(stdout, "baseline:  %.0f/s bare Go HTTP posts of the same bodies to the same receiver; push/baseline = %.2f\n", res.BaselinePerS, res.PushRatio)
@@ -79,6 +83,8 @@ type BenchConfig struct {
 	N       int
 	Clients int
 	Workers int
+	Nodes    int // server nodes on the database (default 1)
+	Accounts int // accounts the subscriptions are spread over (default 1)
 	Log     io.Writer
 }
 
@@ -107,23 +113,49 @@ func Bench(ctx context.Context, cfg BenchConfig) (*benchResult, error) {
 	defer recv.Close()
 	recvURL := "http://" + ln.Addr().String() + "/cb"
 
-	m := NewMain()
-	m.Config.Addr = "127.0.0.1:0"
-	m.Config.DB = cfg.DB
-	m.Config.AllowPrivateCallbacks = true
-	m.Config.IngestToken = "bench"
-	m.Config.Workers = cfg.Workers
-	m.Config.PerHost = cfg.Workers
-	m.holdPushes = true
-	if err := m.Open(ctx); err != nil {
+	if cfg.Nodes < 1 {
+		cfg.Nodes = 1
+	}
+	if cfg.Nodes > 1 && !isPostgres(cfg.DB) {
+		return nil, fmt.Errorf("bench: %d nodes need a PostgreSQL database (--db postgres://…)", cfg.Nodes)
+	}
+	secret, err := os.CreateTemp("", "trackpush-bench-secret-")
+	if err != nil {
 		return nil, err
 	}
-	defer m.Close()
-	acct, _ := api.NewAccount("bench", cfg.N*2, "")
-	if err := m.Store.CreateAccount(ctx, acct); err != nil {
-		return nil, err
+	secret.Close()
+	os.Remove(secret.Name()) // created by the first node, shared by all
+	defer os.Remove(secret.Name())
+	mains := make([]*Main, cfg.Nodes)
+	for i := range mains {
+		m := NewMain()
+		m.Config.Addr = "127.0.0.1:0"
+		m.Config.DB = cfg.DB
+		m.Config.AllowPrivateCallbacks = true
+		m.Config.IngestToken = "bench"
+		m.Config.Workers = cfg.Workers
+		m.Config.PerHost = cfg.Workers
+		m.Config.SecretFile = secret.Name()
+		m.Config.NodeName = fmt.Sprintf("bench%d", i+1)
+		m.holdPushes = true
+		if err := m.Open(ctx); err != nil {
+			return nil, err
+		}
+		defer m.Close()
+		mains[i] = m
 	}
-	res := &benchResult{Store: storeKind(cfg.DB), Subscriptions: cfg.N}
+	m := mains[0]
+	if cfg.Accounts < 1 {
+		cfg.Accounts = 1
+	}
+	accts := make([]*trackpush.Account, cfg.Accounts)
+	for i := range accts {
+		accts[i], _ = api.NewAccount(fmt.Sprintf("bench%d", i), cfg.N*2, "")
+		if err := m.Store.CreateAccount(ctx, accts[i]); err != nil {
+			return nil, err
+		}
+	}
+	res := &benchResult{Store: storeKind(cfg.DB), Nodes: cfg.Nodes, Accounts: cfg.Accounts, Subscriptions: cfg.N}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Clients * 2}}
 	prefix := fmt.Sprintf("BN%d", time.Now().UnixNano()%1e6)
 	number := func(i int) string { return fmt.Sprintf("%s%08d", prefix, i) }
@@ -144,10 +176,10 @@ func Bench(ctx context.Context, cfg BenchConfig) (*benchResult, error) {
 					return
 				}
 				body, _ := json.Marshal(map[string]any{"company": "yuantong", "number": number(i),
-					"from": "广东省深圳市南山区", "to": "北京市朝阳区", "key": acct.Key,
+					"from": "广东省深圳市南山区", "to": "北京市朝阳区", "key": accts[i%len(accts)].Key,
 					"parameters": map[string]any{"callbackurl": recvURL, "salt": "b", "resultv2": "5"}})
 				t0 := time.Now()
-				resp, err := client.Post(m.URL()+"/trackpush/callback", "application/json", bytes.NewReader(body))
+				resp, err := client.Post(mains[i%len(mains)].URL()+"/trackpush/callback", "application/json", bytes.NewReader(body))
 				if err != nil {
 					failed.Add(1)
 					continue
@@ -186,7 +218,7 @@ func Bench(ctx context.Context, cfg BenchConfig) (*benchResult, error) {
 				if i >= cfg.N {
 					return
 				}
-				if _, _, err := m.Ingester.Ingest(ctx, "yuantong", number(i), evs); err != nil {
+				if _, _, err := mains[i%len(mains)].Ingester.Ingest(ctx, "yuantong", number(i), evs); err != nil {
 					failed.Add(1)
 				}
 			}
@@ -197,7 +229,9 @@ func Bench(ctx context.Context, cfg BenchConfig) (*benchResult, error) {
 		return nil, fmt.Errorf("bench: %d ingests failed", f)
 	}
 	start = time.Now()
-	m.Pusher.Start(ctx)
+	for _, m := range mains {
+		m.Pusher.Start(ctx)
+	}
 	select {
 	case <-done:
 	case <-time.After(10 * time.Minute):
