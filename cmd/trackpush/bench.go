@@ -79,13 +79,13 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 // BenchConfig configures Bench.
 type BenchConfig struct {
-	DB      string
-	N       int
-	Clients int
-	Workers int
+	DB       string
+	N        int
+	Clients  int
+	Workers  int
 	Nodes    int // server nodes on the database (default 1)
 	Accounts int // accounts the subscriptions are spread over (default 1)
-	Log     io.Writer
+	Log      io.Writer
 }
 
 // Bench runs a server on cfg.DB, subscribes N shipments through the API
