@@ -50,6 +50,9 @@ type Server struct {
 	// token disables its endpoints.
 	IngestToken string
 	AdminToken  string
+
+	queryRecent recentQueries
+	queryLimit  perKeyLimit
 }
 
 // Body size limits.

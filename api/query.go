@@ -9,6 +9,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/carrier"
@@ -72,11 +74,17 @@ func (s *Server) handleQuery(maptrack bool) http.HandlerFunc {
 		ctx := r.Context()
 		acct, err := trackpush.Authenticate(ctx, s.Store, customer, "", s.Clock.Now(), false)
 		if err != nil {
-			code := trackpush.ErrorCode(err)
-			if code != trackpush.CodeExpired {
-				code = trackpush.CodeUnauthorized
+			switch code := trackpush.ErrorCode(err); code {
+			case trackpush.CodeExpired, trackpush.CodeUnauthorized:
+				queryFail(w, code, "")
+			default:
+				s.Log.Error("query: find account", "err", err)
+				queryFail(w, trackpush.QueryServerError, "")
 			}
-			queryFail(w, code, "")
+			return
+		}
+		if !s.queryLimit.allow(customer) {
+			queryFail(w, trackpush.QueryTooFrequent, "")
 			return
 		}
 		key, err := s.openKey(acct)
@@ -109,7 +117,9 @@ func (s *Server) handleQuery(maptrack bool) http.HandlerFunc {
 			queryFail(w, trackpush.QueryServerError, "")
 			return
 		}
-		if len(evs) == 0 && s.Poller != nil && s.Poller.Polls(com) {
+		// Ask the upstream when the service has nothing, or when what it has
+		// may be stale — at most once per number in queryRefresh.
+		if (h == nil || !h.Summary.Finished) && s.Poller != nil && s.Poller.Polls(com) && s.queryRecent.first(com+" "+num, s.Clock.Now()) {
 			switch _, err := s.Poller.Poll(ctx, com, num, p.Phone); {
 			case err == nil:
 				h, evs, err = s.Store.Shipment(ctx, com, num)
@@ -186,7 +196,13 @@ func (s *Server) handleAutonumber(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := trackpush.Authenticate(r.Context(), s.Store, "", key, s.Clock.Now(), false); err != nil {
-		fail(trackpush.CodeExpired, "KEY过期或未开通")
+		switch trackpush.ErrorCode(err) {
+		case trackpush.CodeExpired, trackpush.CodeUnauthorized:
+			fail(trackpush.CodeExpired, "KEY过期或未开通")
+		default:
+			s.Log.Error("autonumber: find account", "err", err)
+			fail(trackpush.CodeInternal, trackpush.CodeMessage(trackpush.CodeInternal))
+		}
 		return
 	}
 	if _, ok := carrier.NormalizeNumber(num); !ok {
@@ -203,4 +219,76 @@ func (s *Server) handleAutonumber(w http.ResponseWriter, r *http.Request) {
 		out = append(out, item{LengthPre: c.LengthPre, ComCode: c.Code, Name: c.Name})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// queryRefresh is how often the real-time query asks the upstream about one
+// number (service clock): a burst of queries for it costs one upstream
+// request.
+const queryRefresh = 10 * time.Minute
+
+// recentQueries remembers when the upstream was last asked about a number.
+type recentQueries struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+// first reports whether the number was not asked about in queryRefresh,
+// and records now.
+func (r *recentQueries) first(key string, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.last == nil {
+		r.last = map[string]time.Time{}
+	}
+	if t, ok := r.last[key]; ok && now.Sub(t) < queryRefresh {
+		return false
+	}
+	if len(r.last) > 100000 { // forget the old ones
+		for k, t := range r.last {
+			if now.Sub(t) >= queryRefresh {
+				delete(r.last, k)
+			}
+		}
+	}
+	r.last[key] = now
+	return true
+}
+
+// perKeyLimit is a token bucket per customer (real time): the real-time
+// query API is cheap to call and may cost an upstream request.
+type perKeyLimit struct {
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// Query rate per customer.
+const (
+	queryRate  = 10 // per second
+	queryBurst = 50
+)
+
+func (l *perKeyLimit) allow(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.buckets == nil {
+		l.buckets = map[string]*bucket{}
+	}
+	now := time.Now()
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: queryBurst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = min(queryBurst, b.tokens+now.Sub(b.last).Seconds()*queryRate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -41,31 +42,45 @@ func New(secret []byte) (*Keyring, error) {
 }
 
 // LoadOrCreate reads the secret in the file at path, creating the file
-// with a random secret (mode 0600) when it does not exist.
+// with a random secret (mode 0600) when it does not exist. The new file
+// appears complete or not at all (written aside, then linked into place),
+// so a process starting at the same moment never reads half of it.
 func LoadOrCreate(path string) (*Keyring, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		raw := make([]byte, 32)
 		rand.Read(raw)
-		b = []byte(hex.EncodeToString(raw) + "\n")
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) { // created meanwhile by another process
-			return LoadOrCreate(path)
-		}
+		tmp, err := os.CreateTemp(filepath.Dir(path), ".secret-*")
 		if err != nil {
 			return nil, fmt.Errorf("keyring: create %s: %w", path, err)
 		}
-		if _, err := f.Write(b); err != nil {
-			f.Close()
+		defer os.Remove(tmp.Name())
+		if err := tmp.Chmod(0o600); err == nil {
+			_, err = tmp.WriteString(hex.EncodeToString(raw) + "\n")
+		}
+		if err == nil {
+			err = tmp.Sync()
+		}
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			return nil, fmt.Errorf("keyring: write %s: %w", path, err)
 		}
-		if err := f.Close(); err != nil {
-			return nil, err
+		if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("keyring: create %s: %w", path, err)
 		}
+		return LoadOrCreate(path) // ours, or one made meanwhile by another process
 	} else if err != nil {
 		return nil, fmt.Errorf("keyring: read %s: %w", path, err)
 	}
 	return New([]byte(strings.TrimSpace(string(b))))
+}
+
+// Fingerprint identifies the secret without revealing it: servers sharing a
+// database check that they share the secret too.
+func (k *Keyring) Fingerprint() []byte {
+	return k.aead.Seal(nil, make([]byte, k.aead.NonceSize()), []byte("trackpush keyring fingerprint"), nil)
 }
 
 // Seal encrypts a secret.

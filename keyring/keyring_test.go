@@ -32,6 +32,9 @@ func TestSealOpen(t *testing.T) {
 	if _, err := k.Open(sealed); err == nil {
 		t.Fatal("opened a damaged value")
 	}
+	if string(k.Fingerprint()) != string(k2.Fingerprint()) || string(k.Fingerprint()) == string(other.Fingerprint()) {
+		t.Fatal("fingerprints must tell secrets apart")
+	}
 	if _, err := New([]byte("short")); err == nil {
 		t.Fatal("a short secret must be refused")
 	}

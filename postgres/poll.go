@@ -79,11 +79,14 @@ func (s *Store) CompletePoll(ctx context.Context, d trackpush.PollDone) error {
 		next = &v
 	}
 	return s.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		// Polling stops for good when the shipment finished meanwhile. A
-		// shipment due again at once wakes the pollers.
+		// Polling stops for good when the shipment finished meanwhile or
+		// nobody follows it any more. A shipment due again at once wakes
+		// the pollers.
 		_, err := tx.Exec(ctx, `
 			WITH u AS (
-				UPDATE shipments SET next_poll_at = CASE WHEN finished THEN NULL ELSE $1::bigint END,
+				UPDATE shipments SET next_poll_at = CASE WHEN finished OR NOT EXISTS (
+						SELECT 1 FROM subscriptions WHERE shipment_id = shipments.id AND status = 'polling')
+					THEN NULL ELSE $1::bigint END,
 					poll_lease_until = NULL, poll_errors = $2, polled_at = $3
 				WHERE id = $4 AND poll_claim = $5
 				RETURNING next_poll_at)

@@ -159,7 +159,8 @@ func (e *Engine) dispatch(ctx context.Context) {
 		}
 		free := e.cfg.Workers - len(e.slots)
 		now := e.clock.Now()
-		jobs, err := e.store.ClaimPushes(ctx, now, e.cfg.Lease, min(free, e.cfg.Batch), e.busyHosts())
+		busy := e.busyHosts()
+		jobs, err := e.store.ClaimPushes(ctx, now, e.cfg.Lease, min(free, e.cfg.Batch), busy)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -196,6 +197,11 @@ func (e *Engine) dispatch(ctx context.Context) {
 		next := now.Add(e.cfg.MaxIdle)
 		if t, ok, err := e.store.NextPushAt(ctx); err == nil && ok && t.Before(next) {
 			next = t
+		}
+		// What is due may be waiting for a busy host: sleep until a slot
+		// frees (releaseHost wakes the engine) rather than spin.
+		if len(busy) > 0 && len(jobs) == 0 && next.Before(now.Add(e.cfg.DeferDelay)) {
+			next = now.Add(e.cfg.DeferDelay)
 		}
 		if !e.sleep(ctx, next) {
 			return
@@ -240,9 +246,13 @@ func (e *Engine) takeHost(host string) bool {
 
 func (e *Engine) releaseHost(host string) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
+	full := e.perHost[host] >= e.cfg.PerHost
 	if e.perHost[host]--; e.perHost[host] <= 0 {
 		delete(e.perHost, host)
+	}
+	e.mu.Unlock()
+	if full {
+		e.Wake() // the host's waiting pushes may go now
 	}
 }
 

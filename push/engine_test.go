@@ -177,3 +177,39 @@ func TestCheckAck(t *testing.T) {
 		t.Error("non-2xx accepted")
 	}
 }
+
+// countingStore counts claims.
+type countingStore struct {
+	trackpush.Store
+	claims atomic.Int64
+}
+
+func (c *countingStore) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy []string) ([]*trackpush.PushJob, error) {
+	c.claims.Add(1)
+	return c.Store.ClaimPushes(ctx, now, lease, limit, busy)
+}
+
+// TestBusyHostDoesNotSpin: while a host is at its cap with more pushes due
+// for it, the engine waits for a slot instead of claiming in a loop.
+func TestBusyHostDoesNotSpin(t *testing.T) {
+	gate := make(chan struct{})
+	arrived := make(chan struct{}, 100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-gate
+		io.WriteString(w, `{"result":true,"returnCode":"200","message":"成功"}`)
+	}))
+	defer srv.Close()
+	store := &countingStore{Store: setup(t, 20, srv.URL)}
+	e := New(store, clock.NewFake(t0), logger(), Config{Workers: 8, PerHost: 2, AllowPrivate: true})
+	e.Start(context.Background())
+	defer e.Stop()
+	defer close(gate) // before Stop: the pushes in flight may finish
+	<-arrived
+	<-arrived
+	before := store.claims.Load()
+	time.Sleep(200 * time.Millisecond) // a window to count claims in, not a timing assertion
+	if n := store.claims.Load() - before; n > 3 {
+		t.Fatalf("%d claims in 200 ms while the only host was busy", n)
+	}
+}

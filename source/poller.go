@@ -78,6 +78,7 @@ type Poller struct {
 	// Done, when set, is told of every poll recorded (metrics, tests).
 	Done func(trackpush.PollDone)
 
+	once     sync.Once
 	wake     chan struct{}
 	limiters map[string]*limiter
 	cancel   context.CancelFunc
@@ -110,13 +111,18 @@ func (p *Poller) coms() []string {
 
 // Wake tells the poller that a shipment may have become due.
 func (p *Poller) Wake() {
+	p.init()
 	select {
 	case p.wake <- struct{}{}:
 	default:
 	}
 }
 
-func (p *Poller) init() {
+// init sets the poller up, once, whichever comes first: Start, or a Poll
+// from the real-time query API.
+func (p *Poller) init() { p.once.Do(p.setup) }
+
+func (p *Poller) setup() {
 	if p.Workers <= 0 {
 		p.Workers = 8
 	}
@@ -216,9 +222,7 @@ func (p *Poller) Poll(ctx context.Context, com, nu, phone string) (Result, error
 	if u == nil {
 		return Result{}, ErrRejected
 	}
-	if p.limiters == nil {
-		p.init()
-	}
+	p.init()
 	if err := p.limiters[u.Name()].wait(ctx); err != nil {
 		return Result{}, err
 	}

@@ -95,9 +95,11 @@ func (s *Store) CompletePoll(ctx context.Context, d trackpush.PollDone) error {
 		if !d.Next.IsZero() {
 			next = ms(d.Next)
 		}
-		// Polling stops for good when the shipment finished meanwhile.
+		// Polling stops for good when the shipment finished meanwhile or
+		// nobody follows it any more.
 		_, err := s.exec(ctx, tx, `UPDATE shipments SET
-				next_poll_at = CASE WHEN finished = 1 THEN NULL ELSE ? END,
+				next_poll_at = CASE WHEN finished = 1 OR NOT EXISTS (
+					SELECT 1 FROM subscriptions WHERE shipment_id = shipments.id AND status = 'polling') THEN NULL ELSE ? END,
 				poll_lease_until = NULL, poll_errors = ?, polled_at = ?
 			WHERE id = ? AND poll_claim = ?`,
 			next, d.Errors, ms(d.At), d.ShipmentID, d.Claim)

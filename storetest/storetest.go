@@ -777,10 +777,16 @@ func testPolls(t *testing.T, s trackpush.Store) {
 	if after, _ := s.ClaimPolls(ctx, []string{"yuantong"}, next.Add(48*time.Hour), time.Minute, 10); len(after) != 0 {
 		t.Fatalf("a finished shipment is still polled: %+v", after)
 	}
-	// When its last subscription ends, a shipment is polled no more.
+	// When its last subscription ends, a shipment is polled no more — even
+	// when a poll was in flight and completes afterwards.
+	inflight, _ := s.ClaimPolls(ctx, []string{"jd"}, t0.Add(2*time.Minute), time.Minute, 10)
+	if len(inflight) != 1 {
+		t.Fatalf("jd poll: %+v", inflight)
+	}
 	if _, err := s.EndSubscription(ctx, trackpush.End{SubID: jd.ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord}, t0); err != nil {
 		t.Fatal(err)
 	}
+	s.CompletePoll(ctx, trackpush.PollDone{ShipmentID: inflight[0].ShipmentID, Claim: inflight[0].Claim, Next: t0.Add(30 * time.Minute), At: t0})
 	if after, _ := s.ClaimPolls(ctx, nil, next.Add(48*time.Hour), time.Minute, 10); len(after) != 0 {
 		t.Fatalf("an unfollowed shipment is still polled: %+v", after)
 	}

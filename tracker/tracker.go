@@ -43,7 +43,9 @@ func DefaultEnd(s trackpush.Stale) trackpush.End {
 	if s.NoRecord {
 		msg = trackpush.MessageNoRecord
 	}
-	return trackpush.End{SubID: s.Sub.ID, Status: trackpush.StatusAbort, Message: msg, AutoCheck: "0", IfStale: true}
+	// AutoCheck stays as stored: "0", or "1" for a corrected carrier's
+	// successor, whose every push carries it (PROTOCOL.md §2.4).
+	return trackpush.End{SubID: s.Sub.ID, Status: trackpush.StatusAbort, Message: msg, IfStale: true}
 }
 
 // Start runs the sweeps until Stop.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/trackpush/trackpush/api"
-	"github.com/trackpush/trackpush/keyring"
 )
 
 func init() {
@@ -45,7 +44,7 @@ func runAccount(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return usageError{err}
 		}
 		c := Config{DB: *db, SecretFile: *secretFile}
-		kr, err := keyring.LoadOrCreate(c.secretPath())
+		kr, err := openKeyring(ctx, store, c.secretPath())
 		if err != nil {
 			return err
 		}

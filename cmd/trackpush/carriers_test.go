@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/source"
@@ -97,6 +98,22 @@ func TestQueryEndpoints(t *testing.T) {
 	}
 	if _, ok := data[0].(map[string]any)["areaCode"]; ok {
 		t.Fatal("resultv2 empty must not carry areaCode")
+	}
+	// Not signed yet: ten minutes on, a query asks the upstream again and
+	// gets what it learned meanwhile.
+	up.mu.Lock()
+	up.known["yuantong/YT6247854916511"] = raws(append(append([]string{}, ytoEvents...), ytoSigned)...)
+	up.mu.Unlock()
+	h.clock.Advance(10 * time.Minute)
+	got = h.query("/poll/query.do", cust, key, map[string]any{"com": "yuantong", "num": "YT6247854916511"})
+	if len(up.calls) != 2 || got["ischeck"] != "1" || len(got["data"].([]any)) != 8 {
+		t.Fatalf("refresh after 10 minutes: calls %v, ischeck %v", up.calls, got["ischeck"])
+	}
+	// Signed: stored data is final, the upstream is not asked again.
+	h.clock.Advance(time.Hour)
+	h.query("/poll/query.do", cust, key, map[string]any{"com": "yuantong", "num": "YT6247854916511"})
+	if len(up.calls) != 2 {
+		t.Fatalf("a signed shipment was asked for again: %v", up.calls)
 	}
 	// maptrack.do always carries the map fields.
 	got = h.query("/poll/maptrack.do", cust, key, map[string]any{"com": "yuantong", "num": "YT6247854916511"})

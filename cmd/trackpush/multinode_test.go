@@ -33,10 +33,18 @@ type pushLog struct {
 	inflight  map[string]int
 	maxFlight int
 	byNode    map[string]int
+	// hold, when set, names a node whose pushes are held unanswered (as
+	// by a receiver that hangs) until the node goes away; heldAt records
+	// when each held number's push came, and later when another node
+	// first delivered it.
+	hold      string
+	heldAt    map[string]time.Time
+	takenOver map[string]time.Time
 }
 
 func newPushLog() *pushLog {
-	return &pushLog{byParam: map[[32]byte]map[string]int{}, events: map[string]int{}, inflight: map[string]int{}, byNode: map[string]int{}}
+	return &pushLog{byParam: map[[32]byte]map[string]int{}, events: map[string]int{}, inflight: map[string]int{}, byNode: map[string]int{},
+		heldAt: map[string]time.Time{}, takenOver: map[string]time.Time{}}
 }
 
 func (l *pushLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -46,6 +54,19 @@ func (l *pushLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.Unmarshal([]byte(param), &p)
 	nu, node := p.LastResult.Nu, strings.TrimPrefix(r.UserAgent(), "trackpush/")
 	l.mu.Lock()
+	if l.hold != "" && node == l.hold {
+		if _, ok := l.heldAt[nu]; !ok {
+			l.heldAt[nu] = time.Now()
+		}
+		l.mu.Unlock()
+		<-r.Context().Done() // the node died: the connection is gone
+		return
+	}
+	if _, held := l.heldAt[nu]; held && node != l.hold {
+		if _, ok := l.takenOver[nu]; !ok {
+			l.takenOver[nu] = time.Now()
+		}
+	}
 	l.inflight[nu]++
 	if l.inflight[nu] > l.maxFlight {
 		l.maxFlight = l.inflight[nu]
@@ -293,8 +314,10 @@ func TestMultiNodePostgres(t *testing.T) {
 }
 
 // TestMultiNodeKill kills one of two nodes with SIGKILL in the middle of
-// the load: the other finishes the work within the lease time, and the
-// versions both delivered are bounded by what was in flight.
+// the load, while pushes it holds are in flight (the receiver does not
+// answer them): the other node takes those over when their leases end —
+// not before — and finishes the work within the lease time; the versions
+// both delivered are bounded by what was in flight.
 func TestMultiNodeKill(t *testing.T) {
 	db := pgtest.Schema(t)
 	c := newCluster(t, db, 2)
@@ -305,6 +328,17 @@ func TestMultiNodeKill(t *testing.T) {
 		defer close(done)
 		for progress.Load() < 1200*4/3 {
 			time.Sleep(time.Millisecond)
+		}
+		c.log.mu.Lock()
+		c.log.hold = "node1"
+		c.log.mu.Unlock()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			c.log.mu.Lock()
+			n := len(c.log.heldAt)
+			c.log.mu.Unlock()
+			if n >= 3 {
+				break
+			}
 		}
 		killedAt = time.Now()
 		c.kill("node1")
@@ -319,6 +353,84 @@ func TestMultiNodeKill(t *testing.T) {
 	}
 	if n := c.log.crossNode(); n > mnWorkers {
 		t.Errorf("%d versions delivered by both nodes, more than the %d node1 had in flight", n, mnWorkers)
+	}
+	c.log.mu.Lock()
+	defer c.log.mu.Unlock()
+	if len(c.log.heldAt) == 0 {
+		t.Fatal("node1 had no push in flight at the kill: the takeover was not exercised")
+	}
+	for nu, at := range c.log.heldAt {
+		over, ok := c.log.takenOver[nu]
+		switch {
+		case !ok:
+			t.Errorf("%s: node1's push in flight was never taken over", nu)
+		case over.Sub(at) < mnLease-2*time.Second:
+			t.Errorf("%s: taken over %s after node1 claimed it, before its %s lease ended", nu, over.Sub(at).Round(time.Millisecond), mnLease)
+		}
+	}
+	t.Logf("%d pushes in flight on node1 at the kill, all taken over by node2 after their leases", len(c.log.heldAt))
+}
+
+// TestListenWakesOtherNode: work one node makes due wakes another at once
+// (NOTIFY/LISTEN), also after PostgreSQL restarts, rather than when that
+// node next looks on its own (a minute later).
+func TestListenWakesOtherNode(t *testing.T) {
+	pg := pgtest.StartCluster(t)
+	log := newPushLog()
+	recv := httptest.NewServer(log)
+	defer recv.Close()
+	secret := filepath.Join(t.TempDir(), "secret")
+	open := func(name string, hold bool) *Main {
+		m := NewMain()
+		m.Config.Addr = "127.0.0.1:0"
+		m.Config.DB = pg.DSN
+		m.Config.AllowPrivateCallbacks = true
+		m.Config.IngestToken = "tok"
+		m.Config.SecretFile = secret
+		m.Config.NodeName = name
+		m.Config.PushLease = 30 * time.Second
+		m.holdPushes = hold
+		if err := m.Open(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close() })
+		return m
+	}
+	open("pusher", false)    // pushes, and is woken by the other node's work
+	b := open("front", true) // takes requests, never pushes
+	acct := &trackpush.Account{Name: "l", AppCode: "l-app", Key: "l-key", Quota: 10}
+	if err := b.Store.CreateAccount(context.Background(), acct); err != nil {
+		t.Fatal(err)
+	}
+	for i, nu := range []string{"YT6000000000001", "YT6000000000002"} {
+		body, _ := json.Marshal(map[string]any{"company": "yuantong", "number": nu, "from": "广东省深圳市", "to": "北京市朝阳区",
+			"key": "l-key", "parameters": map[string]any{"callbackurl": recv.URL}})
+		resp, err := http.Post(b.URL()+"/trackpush/callback", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if i == 1 {
+			pg.Restart() // a's listening connection is cut; it must come back
+		}
+		start := time.Now()
+		for { // through b; retried while b reconnects after the restart
+			_, _, err := b.Ingester.Ingest(context.Background(), "yuantong", nu, []trackpush.RawEvent{{Time: "2025-06-16 10:00:00", Context: "【深圳转运中心】 已收入"}})
+			if err == nil {
+				break
+			}
+			if time.Since(start) > 20*time.Second {
+				t.Fatal(err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		for log.complete([]string{nu}, 1) == 0 {
+			if time.Since(start) > 15*time.Second {
+				t.Fatalf("%s: node a was not woken (restart: %v)", nu, i == 1)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Logf("%s pushed by %v %s after the ingest on the other node", nu, log.byNode, time.Since(start).Round(time.Millisecond))
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -88,6 +90,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("poll-lease: %s, want at least 10s", c.PollLease)
 	case c.KeepDeliveries < time.Hour:
 		return fmt.Errorf("keep-deliveries: %s, want at least 1h", c.KeepDeliveries)
+	case c.TimeScale > 1 && isPostgres(c.DB):
+		// Each process's accelerated clock starts when it starts: nodes
+		// would disagree on leases and due times.
+		return errors.New("time-scale: an accelerated clock is for one node (SQLite), not for a shared PostgreSQL database")
 	}
 	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 		return fmt.Errorf("base-url: %q is not an http(s) URL", c.BaseURL)
@@ -290,7 +296,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	m.Logger.Info("trackpush serving", "addr", m.Addr(), "db", m.Config.DB, "time-scale", m.Config.TimeScale)
+	m.Logger.Info("trackpush serving", "addr", m.Addr(), "db", redactDSN(m.Config.DB), "node", m.Config.NodeName, "time-scale", m.Config.TimeScale)
 	<-ctx.Done()
 	m.Logger.Info("shutting down")
 	return m.Close()
@@ -360,13 +366,16 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.Store, err = openStore(ctx, m.Config.DB); err != nil {
 		return err
 	}
+	if ps, ok := m.Store.(*postgres.Store); ok {
+		ps.Logger = m.Logger.With("component", "postgres")
+	}
 	defer func() {
 		if err != nil {
 			m.Store.Close()
 		}
 	}()
-	if m.Keyring, err = keyring.LoadOrCreate(m.Config.secretPath()); err != nil {
-		return fmt.Errorf("secret: %w", err)
+	if m.Keyring, err = openKeyring(ctx, m.Store, m.Config.secretPath()); err != nil {
+		return err
 	}
 	region.Warm()
 	if err := m.openDetector(ctx); err != nil {
@@ -409,7 +418,6 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
-	go m.srv.Serve(m.ln)
 	if !m.holdPushes {
 		m.Pusher.Start(context.WithoutCancel(ctx))
 	}
@@ -420,6 +428,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	var bg context.Context
 	bg, m.stopBackground = context.WithCancel(context.WithoutCancel(ctx))
 	m.startBackground(bg)
+	go m.srv.Serve(m.ln) // last: requests find every engine running
 	return nil
 }
 
@@ -468,6 +477,30 @@ func (m *Main) startBackground(ctx context.Context) {
 			}
 		}()
 	}
+}
+
+// openKeyring loads (or makes) the server secret and checks it against
+// the one the database was set up with: nodes, or tools, with another
+// secret would seal keys no other node can open.
+func openKeyring(ctx context.Context, store trackpush.Store, path string) (*keyring.Keyring, error) {
+	kr, err := keyring.LoadOrCreate(path)
+	if err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	const blob = "keyring.fingerprint"
+	have, err := store.LoadBlob(ctx, blob)
+	if err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	switch {
+	case have == nil:
+		if err := store.SaveBlob(ctx, blob, kr.Fingerprint()); err != nil {
+			return nil, fmt.Errorf("secret: %w", err)
+		}
+	case !bytes.Equal(have, kr.Fingerprint()):
+		return nil, fmt.Errorf("secret: %s is not the secret this database was set up with; every node and tool must use the same --secret-file", path)
+	}
+	return kr, nil
 }
 
 // detectorBlob names the carrier detector's learned statistics in the
@@ -594,6 +627,18 @@ func (m *Main) Close() error {
 		errs = append(errs, m.Store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// redactDSN hides the password of a database URL, for logs.
+func redactDSN(db string) string {
+	if !isPostgres(db) {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
 }
 
 // isPostgres reports whether a --db value is a PostgreSQL DSN.

@@ -96,8 +96,9 @@ type Cluster struct {
 	DSN  string
 }
 
-// StartCluster starts a private PostgreSQL server on a free loopback port
-// (initdb as the postgres user, trust auth, fsync off). It needs the
+// StartCluster starts a private PostgreSQL server listening on a Unix
+// socket only (initdb as the postgres user, trust auth, fsync off): no TCP
+// port to race other processes for while it restarts. It needs the
 // machine's PostgreSQL binaries and root (to run them as postgres); it
 // skips when they are missing unless PostgreSQL is required.
 func StartCluster(t testing.TB) *Cluster {
@@ -124,6 +125,7 @@ func StartCluster(t testing.TB) *Cluster {
 	if out, err := exec.Command("chown", "-R", "postgres:postgres", dir).CombinedOutput(); err != nil {
 		t.Fatalf("chown: %v %s", err, out)
 	}
+	// The port only names the socket file.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +136,7 @@ func StartCluster(t testing.TB) *Cluster {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
 	c.Start()
-	c.DSN = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", c.Port)
+	c.DSN = fmt.Sprintf("postgres://postgres@/postgres?host=%s&port=%d&sslmode=disable", dir, c.Port)
 	return c
 }
 
@@ -151,7 +153,7 @@ func (c *Cluster) pgctl(args ...string) ([]byte, error) {
 // Start starts the server (again).
 func (c *Cluster) Start() {
 	c.t.Helper()
-	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -c unix_socket_directories=%s -c fsync=off -c max_connections=200", c.Port, filepath.Dir(c.dir))
+	opts := fmt.Sprintf("-p %d -c listen_addresses='' -c unix_socket_directories=%s -c fsync=off -c max_connections=200", c.Port, filepath.Dir(c.dir))
 	if out, err := c.pgctl("-o", opts, "-l", filepath.Join(filepath.Dir(c.dir), "log"), "start"); err != nil {
 		c.t.Fatalf("pg_ctl start: %v\n%s", err, out)
 	}
