@@ -102,6 +102,32 @@ func StaleAt(subscribed time.Time, hasEvents bool, changed time.Time) time.Time 
 	return changed.Add(NoChangeAfter)
 }
 
+// Begin starts a new (or renewed) subscription at created on a shipment
+// that has events events, last changed at changed, and is finished or
+// not. It resets the push state; a shipment with events is due one push
+// at once, and an already finished (signed) one ends the subscription
+// with a single shutdown push carrying the whole trajectory. Begin
+// returns when the live subscription is due for the abort check, or nil
+// when it ended at once.
+func Begin(s *Subscription, created time.Time, events int, changed time.Time, finished bool) *time.Time {
+	s.Status = StatusPolling
+	if s.AutoCheck == "" {
+		s.AutoCheck = "0"
+	}
+	s.CreatedAt = created
+	s.EndedAt = nil
+	s.Push = PushState{}
+	if finished {
+		EndNow(s, End{Status: StatusShutdown, AutoCheck: s.AutoCheck, ComOld: s.ComOld, ComNew: s.ComNew}, created)
+		return nil
+	}
+	if events > 0 {
+		s.Push.Changed(created)
+	}
+	t := StaleAt(created, events > 0, changed)
+	return &t
+}
+
 // EndNow ends a live subscription: its status, message, the end time, and
 // a new version that pushes the end. The auto-check fields change only
 // when the end sets them: a corrected subscription's successor keeps its

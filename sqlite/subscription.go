@@ -151,25 +151,7 @@ func (s *Store) insertSub(ctx context.Context, tx *sql.Tx, sub *trackpush.Subscr
 			return err
 		}
 	}
-	sub.Status = trackpush.StatusPolling
-	if sub.AutoCheck == "" {
-		sub.AutoCheck = "0"
-	}
-	sub.CreatedAt = fromMS(ms(now))
-	sub.EndedAt = nil
-	sub.Push = trackpush.PushState{}
-	var staleAt *time.Time
-	switch {
-	case finished:
-		// Already signed: one shutdown push with the whole trajectory.
-		trackpush.EndNow(sub, trackpush.End{Status: trackpush.StatusShutdown, AutoCheck: sub.AutoCheck, ComOld: sub.ComOld, ComNew: sub.ComNew}, sub.CreatedAt)
-	case events > 0:
-		sub.Push.Changed(sub.CreatedAt)
-		fallthrough
-	default:
-		t := trackpush.StaleAt(sub.CreatedAt, events > 0, fromMS(changed))
-		staleAt = &t
-	}
+	staleAt := trackpush.Begin(sub, fromMS(ms(now)), events, fromMS(changed), finished)
 	var salt any
 	if sub.Salt != nil {
 		salt = *sub.Salt
