@@ -58,27 +58,13 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	// first event, with a temporary SQLite database.
 	start := trajs[0].Times[0].Add(-time.Hour)
 	clk := clock.NewScaled(start, *scale)
-	m := NewMain()
-	m.Config.Addr = "127.0.0.1:0"
-	m.Config.DB = filepath.Join(dir, "demo.db")
-	m.Config.AllowPrivateCallbacks = true
-	m.Config.IngestToken = api.NewCredential()
-	m.Config.TimeScale = *scale
-	m.Clock = clk
-	if *verbose {
-		m.Logger = newLogger(stderr, "info")
-	}
-	if err := m.Open(ctx); err != nil {
-		return err
-	}
-	defer m.Close()
-	acct, err := api.NewAccount("demo", 1000, "")
+	m, acct, err := openDemoServer(ctx, dir, clk, *scale, *verbose, stderr, func(m *Main) {
+		m.Config.IngestToken = api.NewCredential()
+	})
 	if err != nil {
 		return err
 	}
-	if err := m.Store.CreateAccount(ctx, acct); err != nil {
-		return err
-	}
+	defer m.Close()
 
 	// Two receivers: a reliable one, and a flaky one that fails the first
 	// two attempts of every push (30-minute retries on the demo clock).
@@ -282,4 +268,33 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// openDemoServer opens a demo's server on a loopback port with a SQLite
+// database in dir, on clock clk running scale times real time, with one
+// account to subscribe from. setup adjusts the configuration before the
+// server opens. The caller closes the server.
+func openDemoServer(ctx context.Context, dir string, clk *clock.Scaled, scale float64, verbose bool, stderr io.Writer, setup func(*Main)) (*Main, *trackpush.Account, error) {
+	m := NewMain()
+	m.Config.Addr = "127.0.0.1:0"
+	m.Config.DB = filepath.Join(dir, "demo.db")
+	m.Config.AllowPrivateCallbacks = true
+	m.Config.TimeScale = scale
+	m.Clock = clk
+	if verbose {
+		m.Logger = newLogger(stderr, "info")
+	}
+	setup(m)
+	if err := m.Open(ctx); err != nil {
+		return nil, nil, err
+	}
+	acct, err := api.NewAccount("demo", 1000, "")
+	if err == nil {
+		err = m.Store.CreateAccount(ctx, acct)
+	}
+	if err != nil {
+		m.Close()
+		return nil, nil, err
+	}
+	return m, acct, nil
 }

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/trackpush/trackpush"
-	"github.com/trackpush/trackpush/api"
 	"github.com/trackpush/trackpush/callback"
 	"github.com/trackpush/trackpush/carrier"
 	"github.com/trackpush/trackpush/clock"
@@ -93,28 +92,14 @@ func runSimDemo(ctx context.Context, cfg simDemoConfig, stdout, stderr io.Writer
 	world := sim.NewWorld(sim.Config{Seed: cfg.Seed, Start: start, Window: 6 * time.Hour, Rates: demoRates()})
 	parcels := pickParcels(world, cfg.N)
 
-	m := NewMain()
-	m.Config.Addr = "127.0.0.1:0"
-	m.Config.DB = filepath.Join(dir, "demo.db")
-	m.Config.AllowPrivateCallbacks = true
-	m.Config.TimeScale = cfg.Scale
-	m.Config.Poll = "*=sim"
-	m.Clock = clk
-	m.Upstreams = map[string]source.Upstream{"sim": &source.Sim{World: world, Clock: clk}}
-	if cfg.Verbose {
-		m.Logger = newLogger(stderr, "info")
-	}
-	if err := m.Open(ctx); err != nil {
-		return err
-	}
-	defer m.Close()
-	acct, err := api.NewAccount("demo", 1000, "")
+	m, acct, err := openDemoServer(ctx, dir, clk, cfg.Scale, cfg.Verbose, stderr, func(m *Main) {
+		m.Config.Poll = "*=sim"
+		m.Upstreams = map[string]source.Upstream{"sim": &source.Sim{World: world, Clock: clk}}
+	})
 	if err != nil {
 		return err
 	}
-	if err := m.Store.CreateAccount(ctx, acct); err != nil {
-		return err
-	}
+	defer m.Close()
 
 	var mu sync.Mutex
 	seen := map[string]*demoPush{} // by carrier and number
