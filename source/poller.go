@@ -218,22 +218,43 @@ func (p *Poller) run(ctx context.Context) {
 // Poll polls one shipment now, outside the schedule (the real-time query
 // API asks for it): it returns what the ingest did.
 func (p *Poller) Poll(ctx context.Context, com, nu, phone string) (Result, error) {
-	u := p.Upstream(com)
-	if u == nil {
-		return Result{}, ErrRejected
-	}
-	p.init()
-	if err := p.limiters[u.Name()].wait(ctx); err != nil {
-		return Result{}, err
-	}
-	raws, err := u.Track(ctx, Query{Com: com, Nu: nu, Phone: phone})
+	raws, err := p.fetch(ctx, com, nu, phone)
 	if err != nil {
-		if errors.Is(err, ErrRateLimited) {
-			p.limiters[u.Name()].pause(30 * time.Second)
-		}
 		return Result{}, err
 	}
 	return p.Ingester.IngestResult(ctx, com, nu, raws)
+}
+
+// Knows asks com's upstream whether it has a record of nu, within the
+// upstream's rate limit, and ingests nothing: the probe of the carrier
+// auto-check. It answers false, nil for ErrNoRecord and for carriers that
+// are not polled.
+func (p *Poller) Knows(ctx context.Context, com, nu, phone string) (bool, error) {
+	if !p.Polls(com) {
+		return false, nil
+	}
+	raws, err := p.fetch(ctx, com, nu, phone)
+	if errors.Is(err, ErrNoRecord) {
+		return false, nil
+	}
+	return len(raws) > 0, err
+}
+
+// fetch asks com's upstream for nu's trajectory, within its rate limit.
+func (p *Poller) fetch(ctx context.Context, com, nu, phone string) ([]trackpush.RawEvent, error) {
+	u := p.Upstream(com)
+	if u == nil {
+		return nil, ErrRejected
+	}
+	p.init()
+	if err := p.limiters[u.Name()].wait(ctx); err != nil {
+		return nil, err
+	}
+	raws, err := u.Track(ctx, Query{Com: com, Nu: nu, Phone: phone})
+	if errors.Is(err, ErrRateLimited) {
+		p.limiters[u.Name()].pause(30 * time.Second)
+	}
+	return raws, err
 }
 
 // poll polls a claimed shipment and schedules the next poll.

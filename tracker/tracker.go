@@ -25,10 +25,11 @@ type Tracker struct {
 	Interval time.Duration // clock time between sweeps (default 1 min)
 	// Correct, when set, is the carrier auto-check of PROTOCOL.md §2.4: for
 	// a subscription with no record after 3 days it returns the carrier
-	// that fits the number better (and whether that carrier is polled), or
-	// false when the given carrier fits. The subscription is then
-	// redirected to that carrier instead of simply ending.
-	Correct func(s *trackpush.Subscription) (com string, polled, ok bool)
+	// that fits the number better or whose upstream knows it (and whether
+	// that carrier is polled), or false when there is none. The
+	// subscription is then redirected to that carrier instead of simply
+	// ending.
+	Correct func(ctx context.Context, s *trackpush.Subscription) (com string, polled, ok bool)
 	// Redirected, when set, is told of each redirected subscription's
 	// successor (so that the poller can be woken).
 	Redirected func(next *trackpush.Subscription)
@@ -95,7 +96,7 @@ func (t *Tracker) Sweep(ctx context.Context, now time.Time) error {
 		}
 		for _, s := range stale {
 			if s.NoRecord && t.Correct != nil {
-				if com, polled, ok := t.Correct(s.Sub); ok && com != s.Sub.Com {
+				if com, polled, ok := t.Correct(ctx, s.Sub); ok && com != s.Sub.Com {
 					next, err := t.Store.Redirect(ctx, s.Sub.ID, com, polled, now)
 					if err != nil {
 						return err

@@ -44,7 +44,7 @@ func TestSweep(t *testing.T) {
 	}
 	var redirected []*trackpush.Subscription
 	tr := &Tracker{Store: s, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Correct: func(x *trackpush.Subscription) (string, bool, bool) {
+		Correct: func(_ context.Context, x *trackpush.Subscription) (string, bool, bool) {
 			if x.Com == "zhongtong" {
 				return "yuantong", false, true
 			}

@@ -224,29 +224,42 @@ func TestAutoCheck(t *testing.T) {
 	up := &fakeUpstream{known: map[string][]trackpush.RawEvent{
 		// The number is YTO's; the shop said zhongtong.
 		"yuantong/YT6247854916513": raws(ytoEvents[:3]...),
+		// A 13-digit number that fits EMS and China Post alike: the shop
+		// said ems, China Post's upstream knows it.
+		"youzhengguonei/9861182861343": raws(ytoEvents[:2]...),
 	}}
 	h := newHarnessWith(t, withUpstream(up, "*=sim"))
 	wrong := h.subBody("YT6247854916513", func(s sub, p map[string]any) { s["company"] = "zhongtong"; p["phone"] = "1234" })
 	h.mustSubscribe(wrong)
 	right := h.subBody("YT6247854916514") // fits yuantong, never gets a record
 	h.mustSubscribe(right)
+	shared := h.subBody("9861182861343", func(s sub, _ map[string]any) { s["company"] = "ems" })
+	h.mustSubscribe(shared)
+	nowhere := h.subBody("1123456789012", func(s sub, _ map[string]any) { s["company"] = "ems" }) // nobody knows it
+	h.mustSubscribe(nowhere)
 
 	h.clock.Advance(trackpush.NoRecordAfter)
-	// Three pushes, in any order (they belong to three subscriptions).
+	// Six pushes, in any order (they belong to six subscriptions).
 	got := map[string]received{}
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 6; i++ {
 		rc := h.recv.next(t)
 		got[rc.p.LastResult.Nu+"/"+rc.p.LastResult.Com] = rc
 	}
-	// (1) The code fits: abort, autoCheck 0, no comOld/comNew.
-	a := got["YT6247854916514/yuantong"].p
-	if a.Status != "abort" || a.Message != "3天查询无记录" || a.AutoCheck != "0" || a.ComOld != "" || a.ComNew != "" {
-		t.Fatalf("fitting carrier: %+v", a)
+	// (1) The code fits and no other carrier knows the number: abort,
+	// autoCheck 0, no comOld/comNew.
+	for _, k := range []string{"YT6247854916514/yuantong", "1123456789012/ems"} {
+		a := got[k].p
+		if a.Status != "abort" || a.Message != "3天查询无记录" || a.AutoCheck != "0" || a.ComOld != "" || a.ComNew != "" {
+			t.Fatalf("%s: %+v", k, a)
+		}
 	}
-	// (2) It does not: one abort with autoCheck 0, comOld and comNew …
-	b := got["YT6247854916513/zhongtong"].p
-	if b.Status != "abort" || b.Message != "3天查询无记录" || b.AutoCheck != "0" || b.ComOld != "zhongtong" || b.ComNew != "yuantong" {
-		t.Fatalf("corrected carrier's abort: %+v", b)
+	// (2) It does not fit, or it fits but another carrier knows it: one
+	// abort with autoCheck 0, comOld and comNew …
+	for _, c := range []struct{ nu, old, new string }{{"YT6247854916513", "zhongtong", "yuantong"}, {"9861182861343", "ems", "youzhengguonei"}} {
+		b := got[c.nu+"/"+c.old].p
+		if b.Status != "abort" || b.Message != "3天查询无记录" || b.AutoCheck != "0" || b.ComOld != c.old || b.ComNew != c.new {
+			t.Fatalf("corrected carrier's abort: %+v", b)
+		}
 	}
 	// … and the number is followed with the right carrier: its updates
 	// carry autoCheck 1, comOld and comNew.
@@ -258,9 +271,30 @@ func TestAutoCheck(t *testing.T) {
 	if rc.query.Get("id") != "1" {
 		t.Fatalf("the successor pushes to the same callback: %v", rc.query)
 	}
+	if c := got["9861182861343/youzhengguonei"].p; c.Status != "polling" || c.AutoCheck != "1" || c.ComOld != "ems" || len(c.LastResult.Data) != 2 {
+		t.Fatalf("after the probed correction: %+v", c)
+	}
 	accts, _ := h.m.Store.Accounts(context.Background())
-	if accts[0].Used != 2 {
+	if accts[0].Used != 4 {
 		t.Fatalf("the correction must not use quota: used %d", accts[0].Used)
+	}
+	// The probes: the likeliest other carriers only, at most two per
+	// number, none for a number only its own carrier's pattern claims.
+	up.mu.Lock()
+	defer up.mu.Unlock()
+	probed := map[string]int{}
+	for _, q := range up.calls {
+		probed[q]++
+	}
+	for _, q := range []string{"youzhengguonei/1123456789012", "yunda/1123456789012"} {
+		if probed[q] == 0 {
+			t.Errorf("%s not probed (calls %v)", q, up.calls)
+		}
+	}
+	for _, q := range []string{"yunda/9861182861343", "quanfengkuaidi/1123456789012", "zhongtong/YT6247854916514"} {
+		if probed[q] != 0 {
+			t.Errorf("%s probed (calls %v)", q, up.calls)
+		}
 	}
 }
 

@@ -543,17 +543,50 @@ func (m *Main) saveDetector() {
 
 // correctCarrier is the auto-check: a number with no record for 3 days
 // whose carrier code does not fit it, while another carrier does, is
-// followed with that carrier.
-func (m *Main) correctCarrier(s *trackpush.Subscription) (string, bool, bool) {
-	if m.Detector.Fits(s.Com, s.Nu) {
-		return "", false, false
+// followed with that carrier; so is one whose code fits, when the
+// upstream of another plausible carrier has a record of it.
+func (m *Main) correctCarrier(ctx context.Context, s *trackpush.Subscription) (string, bool, bool) {
+	ranked := m.Detector.Rank(s.Nu)
+	if !m.Detector.Fits(s.Com, s.Nu) {
+		if len(ranked) == 0 || ranked[0].Code == s.Com {
+			return "", false, false
+		}
+		return ranked[0].Code, m.Poller.Polls(ranked[0].Code), true
 	}
-	best, ok := m.Detector.Best(s.Nu)
-	if !ok || best.Code == s.Com {
-		return "", false, false
+	// The number fits the given carrier, but it may fit others as well
+	// (EMS and China Post issue numbers of one format): ask the upstreams
+	// of the likeliest other polled carriers whether they know it.
+	probes := 0
+	for _, c := range ranked {
+		if probes == maxCarrierProbes || c.Score < minProbeScore {
+			break
+		}
+		if c.Code == s.Com || !m.Poller.Polls(c.Code) {
+			continue
+		}
+		probes++
+		pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+		known, err := m.Poller.Knows(pctx, c.Code, s.Nu, s.Phone)
+		cancel()
+		if err != nil {
+			m.Logger.Warn("carrier probe failed", "com", c.Code, "nu", s.Nu, "err", err)
+			continue
+		}
+		if known {
+			return c.Code, true, true
+		}
 	}
-	return best.Code, m.Poller.Polls(best.Code), true
+	return "", false, false
 }
+
+// The carrier auto-check's probes: at most maxCarrierProbes other carriers
+// per subscription, each at least minProbeScore likely, each given
+// probeTimeout (real time) to answer.
+const (
+	maxCarrierProbes = 2
+	minProbeScore    = 0.01
+	probeTimeout     = 10 * time.Second
+)
 
 // openPoller makes the poller from the poll routes (none: no poller).
 func (m *Main) openPoller() error {
