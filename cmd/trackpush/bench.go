@@ -162,39 +162,26 @@ func Bench(ctx context.Context, cfg BenchConfig) (*benchResult, error) {
 
 	// Phase 1: subscriptions.
 	lat := make([]time.Duration, cfg.N)
-	var next atomic.Int64
 	var failed atomic.Int64
-	var wg sync.WaitGroup
 	start := time.Now()
-	for c := 0; c < cfg.Clients; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= cfg.N {
-					return
-				}
-				body, _ := json.Marshal(map[string]any{"company": "yuantong", "number": number(i),
-					"from": "广东省深圳市南山区", "to": "北京市朝阳区", "key": accts[i%len(accts)].Key,
-					"parameters": map[string]any{"callbackurl": recvURL, "salt": "b", "resultv2": "5"}})
-				t0 := time.Now()
-				resp, err := client.Post(mains[i%len(mains)].URL()+"/trackpush/callback", "application/json", bytes.NewReader(body))
-				if err != nil {
-					failed.Add(1)
-					continue
-				}
-				var a trackpush.Answer
-				json.NewDecoder(resp.Body).Decode(&a)
-				resp.Body.Close()
-				lat[i] = time.Since(t0)
-				if a.ReturnCode != "200" {
-					failed.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(cfg.Clients, cfg.N, func(i int) {
+		body, _ := json.Marshal(map[string]any{"company": "yuantong", "number": number(i),
+			"from": "广东省深圳市南山区", "to": "北京市朝阳区", "key": accts[i%len(accts)].Key,
+			"parameters": map[string]any{"callbackurl": recvURL, "salt": "b", "resultv2": "5"}})
+		t0 := time.Now()
+		resp, err := client.Post(mains[i%len(mains)].URL()+"/trackpush/callback", "application/json", bytes.NewReader(body))
+		if err != nil {
+			failed.Add(1)
+			return
+		}
+		var a trackpush.Answer
+		json.NewDecoder(resp.Body).Decode(&a)
+		resp.Body.Close()
+		lat[i] = time.Since(t0)
+		if a.ReturnCode != "200" {
+			failed.Add(1)
+		}
+	})
 	elapsed := time.Since(start)
 	if f := failed.Load(); f > 0 {
 		return nil, fmt.Errorf("bench: %d subscriptions failed", f)
@@ -208,23 +195,11 @@ func Bench(ctx context.Context, cfg BenchConfig) (*benchResult, error) {
 	// per shipment makes every subscription due, then the engine drains
 	// them and the clock runs until the receiver has them all.
 	evs := []trackpush.RawEvent{{Time: "2025-06-16 10:00:00", Context: "【深圳转运中心】 已发出 下一站 【北京转运中心】"}}
-	next.Store(0)
-	for c := 0; c < cfg.Clients; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= cfg.N {
-					return
-				}
-				if _, _, err := mains[i%len(mains)].Ingester.Ingest(ctx, "yuantong", number(i), evs); err != nil {
-					failed.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(cfg.Clients, cfg.N, func(i int) {
+		if _, _, err := mains[i%len(mains)].Ingester.Ingest(ctx, "yuantong", number(i), evs); err != nil {
+			failed.Add(1)
+		}
+	})
 	if f := failed.Load(); f > 0 {
 		return nil, fmt.Errorf("bench: %d ingests failed", f)
 	}
@@ -256,25 +231,34 @@ func Bench(ctx context.Context, cfg BenchConfig) (*benchResult, error) {
 	param, _ := push.EncodeParam(&p)
 	body := url.Values{"param": {string(param)}, "sign": {callback.Sign(string(param), "b")}}.Encode()
 	bc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Workers}}
-	next.Store(0)
 	start = time.Now()
-	for c := 0; c < cfg.Workers; c++ {
+	parallel(cfg.Workers, cfg.N, func(int) {
+		resp, err := bc.Post(recvURL, "application/x-www-form-urlencoded", strings.NewReader(body))
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+	res.BaselinePerS = float64(cfg.N) / time.Since(start).Seconds()
+	res.PushRatio = res.PushesPerS / res.BaselinePerS
+	return res, nil
+}
+
+// parallel calls fn(i) for every i in [0, n) from workers goroutines and
+// returns when all calls have.
+func parallel(workers, n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for next.Add(1) <= int64(cfg.N) {
-				resp, err := bc.Post(recvURL, "application/x-www-form-urlencoded", strings.NewReader(body))
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
 			}
 		}()
 	}
 	wg.Wait()
-	res.BaselinePerS = float64(cfg.N) / time.Since(start).Seconds()
-	res.PushRatio = res.PushesPerS / res.BaselinePerS
-	return res, nil
 }
 
 func storeKind(db string) string {
