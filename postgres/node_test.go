@@ -105,14 +105,7 @@ func TestNodesClaimPushesOnce(t *testing.T) {
 			mu.Unlock()
 		}
 	})
-	if len(claimed) != n {
-		t.Fatalf("claimed %d subscriptions, want %d", len(claimed), n)
-	}
-	for id, c := range claimed {
-		if c != 1 {
-			t.Fatalf("subscription %d claimed %d times", id, c)
-		}
-	}
+	claimedOnce(t, claimed, n, "subscription")
 }
 
 // TestNodesClaimPollsOnce: the same for polls.
@@ -149,14 +142,7 @@ func TestNodesClaimPollsOnce(t *testing.T) {
 			mu.Unlock()
 		}
 	})
-	if len(claimed) != n {
-		t.Fatalf("claimed %d shipments, want %d", len(claimed), n)
-	}
-	for id, c := range claimed {
-		if c != 1 {
-			t.Fatalf("shipment %d claimed %d times", id, c)
-		}
-	}
+	claimedOnce(t, claimed, n, "shipment")
 }
 
 // TestLeaseHandOver: a node that dies keeps its claims until the lease
@@ -640,5 +626,18 @@ func TestRedirectToFollowed(t *testing.T) {
 	}
 	if accs, _ := s.Accounts(ctx); accs[0].Used != 2 {
 		t.Fatalf("quota used %d", accs[0].Used)
+	}
+}
+
+// claimedOnce fails unless each of n things (by id) was claimed exactly once.
+func claimedOnce(t *testing.T, claimed map[int64]int, n int, what string) {
+	t.Helper()
+	if len(claimed) != n {
+		t.Fatalf("claimed %d %ss, want %d", len(claimed), what, n)
+	}
+	for id, c := range claimed {
+		if c != 1 {
+			t.Fatalf("%s %d claimed %d times", what, id, c)
+		}
 	}
 }
