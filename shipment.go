@@ -55,6 +55,9 @@ type Shipment struct {
 	// ChangedAt is when an event was last added (service clock), the base
 	// of the 60-day no-change abort.
 	ChangedAt time.Time
+	// Forecast is the route model's newest forecast (arrival and route
+	// ahead); nil until one is made.
+	Forecast *Forecast
 }
 
 // NewEvents returns the events of add that existing (and earlier ones of

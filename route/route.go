@@ -5,6 +5,7 @@ package route
 
 import (
 	"sort"
+	"time"
 
 	"github.com/trackpush/trackpush"
 )
@@ -34,33 +35,38 @@ func Current(events []trackpush.Event) *trackpush.Area {
 }
 
 // IsLoop reports whether the parcel came back to a city it had left for
-// another one (A → B → A), reading the located events in time order. Scans
-// within one city (hub, then outlet) are one stay. The way back of a parcel
-// refused or returned is not a loop: reading stops at the refusal or
-// return (the state says that already).
-func IsLoop(events []trackpush.Event) bool {
-	left := map[string]bool{}
+// another one (see FindLoop).
+func IsLoop(events []trackpush.Event) bool { return FindLoop(events) != nil }
+
+// FindLoop returns why the parcel's route is a loop — the first city it
+// came back to after leaving it for another one (A → B → A), reading the
+// located events in time order — or nil when it is not. Scans within one
+// city (hub, then outlet) are one stay. The way back of a parcel refused
+// or returned is not a loop: reading stops at the refusal or return (the
+// state says that already).
+func FindLoop(events []trackpush.Event) *trackpush.Loop {
+	left := map[string]time.Time{} // city → when the parcel left it
 	cur := ""
 	for _, e := range Chronological(events) {
 		switch e.State.Basic() {
 		case trackpush.StateReturning, trackpush.StateReturned, trackpush.StateRefused:
-			return false
+			return nil
 		}
 		if e.State == trackpush.StateRejected {
-			return false
+			return nil
 		}
 		if e.Area == nil || e.Area.City == "" || e.Area.City == cur {
 			continue
 		}
-		if left[e.Area.City] {
-			return true
+		if at, ok := left[e.Area.City]; ok {
+			return &trackpush.Loop{Place: e.Area.Name, AreaCode: "CN" + e.Area.City, AreaName: e.Area.Name, LeftAt: at, BackAt: e.Time}
 		}
 		if cur != "" {
-			left[cur] = true
+			left[cur] = e.Time
 		}
 		cur = e.Area.City
 	}
-	return false
+	return nil
 }
 
 // Point converts an area to a routeInfo point (nil stays nil).

@@ -66,3 +66,18 @@ func TestInfo(t *testing.T) {
 		t.Error("no located event")
 	}
 }
+
+func TestFindLoopReason(t *testing.T) {
+	e := evs("A", "B", "C", "B", "D")
+	l := FindLoop(e)
+	if l == nil {
+		t.Fatal("no loop found in A B C B D")
+	}
+	// B was left at C's scan (hour 2) and came back at hour 3.
+	if l.AreaCode != "CNB" || !l.LeftAt.Equal(e[2].Time) || !l.BackAt.Equal(e[3].Time) {
+		t.Fatalf("reason %+v", l)
+	}
+	if FindLoop(evs("A", "A", "B")) != nil {
+		t.Fatal("loop in A A B")
+	}
+}

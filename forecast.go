@@ -1,0 +1,74 @@
+package trackpush
+
+import "time"
+
+// Forecast is what the route model predicts for a shipment, re-made at
+// each of its events (resultv2 7): when the parcel will reach the receiver
+// and the way it will take. The wire's arrivalTime, totalTime, remainTime
+// and predictedRoute are read from it; the trail page and the query API
+// also show its range and basis.
+type Forecast struct {
+	// MadeAt is the carrier time of the event the forecast was made at.
+	MadeAt time.Time
+	// Pickup is when the parcel was handed to the carrier: totalTime
+	// counts from it.
+	Pickup time.Time
+	// Arrival is the predicted time of the target event: the first
+	// delivery-stage event that makes the parcel available to the receiver
+	// (派件 5, 投柜或驿站 501, or signed 3xx, whichever comes first).
+	Arrival time.Time
+	// Early and Late bound the arrival: the 10th and 90th percentiles.
+	Early, Late time.Time
+	// Basis says what the prediction rests on: BasisLane (the lane's
+	// history), BasisPrior (the cold-start prior) or BasisBlend (both,
+	// weighed by the lane's evidence); BasisArrived once the target event
+	// has happened.
+	Basis string
+	// Route is the route from the origin to the destination outlet:
+	// passed stops, the current stop, then predicted stops; times are
+	// monotone.
+	Route []Stop
+}
+
+// Forecast bases.
+const (
+	BasisLane    = "lane"
+	BasisPrior   = "prior"
+	BasisBlend   = "blend"
+	BasisArrived = "arrived"
+)
+
+// Stop is a node of a route: a transfer centre or an outlet.
+type Stop struct {
+	Name     string // as the carrier names it: 西安转运中心, 浙江省金华市义乌市童店
+	Type     string // StopHub or StopOutlet
+	State    string // StopPassed, StopCurrent or StopPredicted
+	AreaCode string // "CN" + 12-digit division code of the stop's region
+	Province string // short name, as the wire sends it: 湖北
+	City     string // 宜昌市
+	District string // 点军区 ("" when only the city is known)
+	Lng, Lat float64
+	Arrive   time.Time
+	Leave    time.Time
+}
+
+// Stop types and states, as the wire spells them (predictedRoute[].type,
+// .state).
+const (
+	StopHub    = "转运中心"
+	StopOutlet = "网点"
+
+	StopPassed    = "已经过节点"
+	StopCurrent   = "当前停留节点"
+	StopPredicted = "预估途径节点"
+)
+
+// Loop says why a trajectory is a loop: the place the parcel came back
+// to after it had left it, and when.
+type Loop struct {
+	Place    string    // the place as named by the event that returned to it, or its region's name
+	AreaCode string    // "CN" + 12-digit division code of its city
+	AreaName string    // the wire's area name of the returning event
+	LeftAt   time.Time // carrier time of the first event elsewhere after the first stay
+	BackAt   time.Time // carrier time of the event back at the place
+}
