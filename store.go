@@ -39,6 +39,27 @@ type Store interface {
 	// SetAccountDisabled disables or enables an account (CodeNotFound if
 	// there is none).
 	SetAccountDisabled(ctx context.Context, id int64, disabled bool) error
+	// UpdateAccount changes an account's settings and returns it
+	// (CodeNotFound if there is none).
+	UpdateAccount(ctx context.Context, id int64, u AccountUpdate) (*Account, error)
+	// RotateKey replaces an account's key (its hash, prefix and sealed
+	// form, from a.Key, a.KeyPrefix and a.SealedKey): the old key stops
+	// working at once. CodeNotFound if there is no such account.
+	RotateKey(ctx context.Context, id int64, key, keyPrefix string, sealed []byte) error
+
+	// CreateTemplate stores a new map template (CodeDuplicate if its key
+	// is taken); it sets CreatedAt and UpdatedAt.
+	CreateTemplate(ctx context.Context, t *MapTemplate, now time.Time) error
+	// UpdateTemplate replaces a template (CodeNotFound if none); it sets
+	// UpdatedAt.
+	UpdateTemplate(ctx context.Context, t *MapTemplate, now time.Time) error
+	// Template returns a template by key (CodeNotFound if none).
+	Template(ctx context.Context, key string) (*MapTemplate, error)
+	// Templates lists every template by key.
+	Templates(ctx context.Context) ([]*MapTemplate, error)
+	// DeleteTemplate deletes a template (CodeNotFound if none);
+	// subscriptions that name it get the default template.
+	DeleteTemplate(ctx context.Context, key string) error
 
 	// Subscribe stores a subscription of s.AccountID to s.Com+s.Nu, in one
 	// transaction with the account's checks (CodeUnauthorized,
@@ -58,10 +79,18 @@ type Store interface {
 	// comOld, comNew) and creates its successor for com+nu with the same
 	// account, callback and options, autoCheck "1", comOld and comNew,
 	// using no quota and passing the duplicate rules; polled says whether
-	// the new shipment is followed by polling. It returns the successor.
+	// the new shipment is followed by polling. The successor takes the
+	// trail token over: the link a shop forwarded keeps working and shows
+	// the corrected carrier's parcel. It returns the successor.
 	Redirect(ctx context.Context, id int64, com string, polled bool, now time.Time) (*Subscription, error)
 	// Subscription returns one subscription (CodeNotFound if none).
 	Subscription(ctx context.Context, id int64) (*Subscription, error)
+	// SubscriptionByToken returns the subscription of a trail token
+	// (CodeNotFound if none).
+	SubscriptionByToken(ctx context.Context, token string) (*Subscription, error)
+	// SearchSubscriptions returns the subscriptions q selects, newest
+	// first.
+	SearchSubscriptions(ctx context.Context, q SubscriptionQuery) ([]*Subscription, error)
 	// UpdateAll asks for a full re-push of a subscription's state with
 	// status updateall.
 	UpdateAll(ctx context.Context, id int64, now time.Time) error

@@ -32,15 +32,18 @@ type Subscription struct {
 	Salt         *string
 	Phone        string
 	MapConfigKey string
-	Level        Level
-	Status       string // StatusPolling, StatusShutdown or StatusAbort
-	Message      string // abort message (3天查询无记录, 60天无变化)
-	AutoCheck    string // "0" or "1", PROTOCOL.md §2.4
-	ComOld       string
-	ComNew       string
-	CreatedAt    time.Time
-	EndedAt      *time.Time
-	Push         PushState
+	// TrailToken names the subscription's map page (/trail/<token>); ""
+	// for subscriptions of the classic /poll, which have none.
+	TrailToken string
+	Level      Level
+	Status     string // StatusPolling, StatusShutdown or StatusAbort
+	Message    string // abort message (3天查询无记录, 60天无变化)
+	AutoCheck  string // "0" or "1", PROTOCOL.md §2.4
+	ComOld     string
+	ComNew     string
+	CreatedAt  time.Time
+	EndedAt    *time.Time
+	Push       PushState
 	// Polled, when subscribing, asks for the shipment to be followed by
 	// polling its carrier's upstream (carriers with no push source).
 	Polled bool

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,7 +37,7 @@ func scanArea(v *string) (*trackpush.Area, error) {
 const subColumns = `id, account_id, shipment_id, com, nu, from_text, to_text, from_area, to_area,
 	callback_url, salt, phone, map_config_key, level, status, message, auto_check, com_old, com_new,
 	created_at, ended_at, version, pushed_version, gave_up_version, attempts, next_attempt_at,
-	lease_until, end_version, updateall_version`
+	lease_until, end_version, updateall_version, trail_token`
 
 // scanSub scans subColumns, then the extra destinations.
 func scanSub(row pgx.Row, extra ...any) (*trackpush.Subscription, error) {
@@ -43,13 +45,17 @@ func scanSub(row pgx.Row, extra ...any) (*trackpush.Subscription, error) {
 	var from, to *string
 	var created int64
 	var ended, next, lease *int64
+	var trail *string
 	p := &s.Push
 	dst := []any{&s.ID, &s.AccountID, &s.ShipmentID, &s.Com, &s.Nu, &s.FromText, &s.ToText, &from, &to,
 		&s.CallbackURL, &s.Salt, &s.Phone, &s.MapConfigKey, &s.Level, &s.Status, &s.Message, &s.AutoCheck, &s.ComOld, &s.ComNew,
 		&created, &ended, &p.Version, &p.PushedVersion, &p.GaveUpVersion, &p.Attempts, &next,
-		&lease, &p.EndVersion, &p.UpdateAllVersion}
+		&lease, &p.EndVersion, &p.UpdateAllVersion, &trail}
 	if err := row.Scan(append(dst, extra...)...); err != nil {
 		return nil, err
+	}
+	if trail != nil {
+		s.TrailToken = *trail
 	}
 	var err error
 	if s.From, err = scanArea(from); err != nil {
@@ -204,13 +210,13 @@ func (s *Store) insertSub(ctx context.Context, tx pgx.Tx, sub *trackpush.Subscri
 	b.Queue(`
 		INSERT INTO subscriptions (account_id, shipment_id, com, nu, from_text, to_text, from_area, to_area,
 			callback_url, callback_host, salt, phone, map_config_key, level, status, auto_check, com_old, com_new, created_at,
-			ended_at, stale_at, version, next_attempt_at, end_version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+			ended_at, stale_at, version, next_attempt_at, end_version, trail_token)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, NULLIF($25, ''))
 		RETURNING id`,
 		sub.AccountID, shipID, sub.Com, sub.Nu, sub.FromText, sub.ToText, areaValue(sub.From), areaValue(sub.To),
 		sub.CallbackURL, trackpush.CallbackHost(sub.CallbackURL), sub.Salt, sub.Phone, sub.MapConfigKey, int32(sub.Level),
 		sub.Status, sub.AutoCheck, sub.ComOld, sub.ComNew, ms(now), msPtr(sub.EndedAt), msPtr(staleAt), p.Version,
-		msPtr(p.NextAttemptAt), p.EndVersion).QueryRow(func(r pgx.Row) error { return r.Scan(&sub.ID) })
+		msPtr(p.NextAttemptAt), p.EndVersion, sub.TrailToken).QueryRow(func(r pgx.Row) error { return r.Scan(&sub.ID) })
 	if quota {
 		b.Queue(`UPDATE accounts SET used = used + 1 WHERE id = $1`, sub.AccountID)
 	}
@@ -241,6 +247,64 @@ func (s *Store) Subscription(ctx context.Context, id int64) (*trackpush.Subscrip
 		return nil, fmt.Errorf("postgres: subscription %d: %w", id, err)
 	}
 	return sub, nil
+}
+
+// SubscriptionByToken returns the subscription of a trail token.
+func (s *Store) SubscriptionByToken(ctx context.Context, token string) (*trackpush.Subscription, error) {
+	var sub *trackpush.Subscription
+	err := s.read(ctx, func(ctx context.Context) error {
+		var err error
+		sub, err = scanSub(s.pool.QueryRow(ctx, `SELECT `+subColumns+` FROM subscriptions WHERE trail_token = $1`, token))
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) || token == "" {
+		return nil, trackpush.Errorf(trackpush.CodeNotFound, "no such trail")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: subscription by token: %w", err)
+	}
+	return sub, nil
+}
+
+// SearchSubscriptions returns the subscriptions a query selects, newest
+// first.
+func (s *Store) SearchSubscriptions(ctx context.Context, q trackpush.SubscriptionQuery) ([]*trackpush.Subscription, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if q.Nu != "" {
+		add("nu = $%d", q.Nu)
+	}
+	if q.Com != "" {
+		add("com = $%d", q.Com)
+	}
+	if q.AccountID != 0 {
+		add("account_id = $%d", q.AccountID)
+	}
+	if q.Status != "" {
+		add("status = $%d", q.Status)
+	}
+	if q.Before != 0 {
+		add("id < $%d", q.Before)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	var out []*trackpush.Subscription
+	err := s.read(ctx, func(ctx context.Context) error {
+		rows, _ := s.pool.Query(ctx, `SELECT `+subColumns+` FROM subscriptions`+where+` ORDER BY id DESC LIMIT `+strconv.Itoa(q.PageSize()), args...)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*trackpush.Subscription, error) { return scanSub(r) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: search subscriptions: %w", err)
+	}
+	return out, nil
 }
 
 // lockSub locks a subscription's row and reads it with its stale time and
@@ -411,8 +475,13 @@ func (s *Store) Redirect(ctx context.Context, id int64, com string, polled bool,
 			}
 			return nil
 		}
+		// The successor takes the trail link over.
+		if _, err := tx.Exec(ctx, `UPDATE subscriptions SET trail_token = NULL WHERE id = $1`, old.ID); err != nil {
+			return fmt.Errorf("postgres: redirect: %w", err)
+		}
 		n := *old
 		n.ID, n.Com, n.AutoCheck, n.ComOld, n.ComNew, n.Message, n.Polled = 0, com, "1", old.Com, com, "", polled
+		old.TrailToken = ""
 		if err := s.insertSub(ctx, tx, &n, now, false); err != nil {
 			return err
 		}

@@ -172,8 +172,13 @@ func (s *Store) Redirect(ctx context.Context, id int64, com string, polled bool,
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlite: redirect: %w", err)
 		}
+		// The successor takes the trail link over.
+		if _, err := s.exec(ctx, tx, `UPDATE subscriptions SET trail_token = NULL WHERE id = ?`, old.ID); err != nil {
+			return fmt.Errorf("sqlite: redirect: %w", err)
+		}
 		n := *old
 		n.ID, n.Com, n.AutoCheck, n.ComOld, n.ComNew, n.Message, n.Polled = 0, com, "1", old.Com, com, "", polled
+		old.TrailToken = ""
 		if err := s.insertSub(ctx, tx, &n, now); err != nil {
 			return err
 		}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/trackpush/trackpush"
@@ -33,21 +35,22 @@ func scanArea(v sql.NullString) (*trackpush.Area, error) {
 const subColumns = `id, account_id, shipment_id, com, nu, from_text, to_text, from_area, to_area,
 	callback_url, salt, phone, map_config_key, level, status, message, auto_check, com_old, com_new,
 	created_at, ended_at, version, pushed_version, gave_up_version, attempts, next_attempt_at,
-	lease_until, end_version, updateall_version`
+	lease_until, end_version, updateall_version, trail_token`
 
 func scanSub(sc interface{ Scan(...any) error }) (*trackpush.Subscription, error) {
 	var s trackpush.Subscription
-	var from, to, salt sql.NullString
+	var from, to, salt, trail sql.NullString
 	var created int64
 	var ended, next, lease sql.NullInt64
 	p := &s.Push
 	err := sc.Scan(&s.ID, &s.AccountID, &s.ShipmentID, &s.Com, &s.Nu, &s.FromText, &s.ToText, &from, &to,
 		&s.CallbackURL, &salt, &s.Phone, &s.MapConfigKey, &s.Level, &s.Status, &s.Message, &s.AutoCheck, &s.ComOld, &s.ComNew,
 		&created, &ended, &p.Version, &p.PushedVersion, &p.GaveUpVersion, &p.Attempts, &next,
-		&lease, &p.EndVersion, &p.UpdateAllVersion)
+		&lease, &p.EndVersion, &p.UpdateAllVersion, &trail)
 	if err != nil {
 		return nil, err
 	}
+	s.TrailToken = trail.String
 	if s.From, err = scanArea(from); err != nil {
 		return nil, err
 	}
@@ -160,11 +163,11 @@ func (s *Store) insertSub(ctx context.Context, tx *sql.Tx, sub *trackpush.Subscr
 	err = s.queryRow(ctx, tx, `
 		INSERT INTO subscriptions (account_id, shipment_id, com, nu, from_text, to_text, from_area, to_area,
 			callback_url, callback_host, salt, phone, map_config_key, level, status, auto_check, com_old, com_new, created_at,
-			ended_at, stale_at, version, next_attempt_at, end_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			ended_at, stale_at, version, next_attempt_at, end_version, trail_token)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		sub.AccountID, shipID, sub.Com, sub.Nu, sub.FromText, sub.ToText, areaValue(sub.From), areaValue(sub.To),
 		sub.CallbackURL, trackpush.CallbackHost(sub.CallbackURL), salt, sub.Phone, sub.MapConfigKey, sub.Level, sub.Status, sub.AutoCheck, sub.ComOld, sub.ComNew,
-		ms(now), msPtr(sub.EndedAt), msPtr(staleAt), p.Version, msPtr(p.NextAttemptAt), p.EndVersion).Scan(&sub.ID)
+		ms(now), msPtr(sub.EndedAt), msPtr(staleAt), p.Version, msPtr(p.NextAttemptAt), p.EndVersion, nullString(sub.TrailToken)).Scan(&sub.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: subscribe: %w", err)
 	}
@@ -181,6 +184,70 @@ func (s *Store) Subscription(ctx context.Context, id int64) (*trackpush.Subscrip
 		return nil, fmt.Errorf("sqlite: subscription %d: %w", id, err)
 	}
 	return sub, nil
+}
+
+// nullString stores "" as NULL.
+func nullString(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+// SubscriptionByToken returns the subscription of a trail token.
+func (s *Store) SubscriptionByToken(ctx context.Context, token string) (*trackpush.Subscription, error) {
+	sub, err := scanSub(s.rqueryRow(ctx, `SELECT `+subColumns+` FROM subscriptions WHERE trail_token = ?`, token))
+	if errors.Is(err, sql.ErrNoRows) || token == "" {
+		return nil, trackpush.Errorf(trackpush.CodeNotFound, "no such trail")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: subscription by token: %w", err)
+	}
+	return sub, nil
+}
+
+// SearchSubscriptions returns the subscriptions a query selects, newest
+// first.
+func (s *Store) SearchSubscriptions(ctx context.Context, q trackpush.SubscriptionQuery) ([]*trackpush.Subscription, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		conds = append(conds, cond)
+		args = append(args, v)
+	}
+	if q.Nu != "" {
+		add("nu = ?", q.Nu)
+	}
+	if q.Com != "" {
+		add("com = ?", q.Com)
+	}
+	if q.AccountID != 0 {
+		add("account_id = ?", q.AccountID)
+	}
+	if q.Status != "" {
+		add("status = ?", q.Status)
+	}
+	if q.Before != 0 {
+		add("id < ?", q.Before)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	rows, err := s.rquery(ctx, `SELECT `+subColumns+` FROM subscriptions`+where+` ORDER BY id DESC LIMIT `+strconv.Itoa(q.PageSize()), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: search subscriptions: %w", err)
+	}
+	defer rows.Close()
+	var out []*trackpush.Subscription
+	for rows.Next() {
+		sub, err := scanSub(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: search subscriptions: %w", err)
+		}
+		out = append(out, sub)
+	}
+	return out, rows.Err()
 }
 
 // UpdateAll asks for a full re-push.

@@ -43,6 +43,10 @@ func Run(t *testing.T, newStore Factory) {
 		{"Blobs", testBlobs},
 		{"StaleEndRace", testStaleEndRace},
 		{"SubscribeToSignedShipment", testSubscribeToSignedShipment},
+		{"TrailTokens", testTrailTokens},
+		{"SearchSubscriptions", testSearchSubscriptions},
+		{"UpdateAccountAndRotateKey", testUpdateAccountAndRotateKey},
+		{"Templates", testTemplates},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -870,4 +874,199 @@ func testSubscribeToSignedShipment(t *testing.T, s trackpush.Store) {
 	if stale, _ := s.StaleSubscriptions(ctx, now.Add(90*24*time.Hour), 10); len(stale) != 0 {
 		t.Fatal("a shut-down subscription was found stale")
 	}
+}
+
+func testTrailTokens(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 5)
+	withLink := newSub(a, "7700000000002")
+	withLink.Com, withLink.Phone = "zhongtong", "1234"
+	withLink.TrailToken = trackpush.NewTrailToken()
+	if err := s.Subscribe(ctx, withLink, t0); err != nil {
+		t.Fatal(err)
+	}
+	classic := newSub(a, "YT0000000900") // the classic /poll: no link
+	if err := s.Subscribe(ctx, classic, t0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SubscriptionByToken(ctx, withLink.TrailToken)
+	if err != nil || got.ID != withLink.ID || got.TrailToken != withLink.TrailToken {
+		t.Fatalf("by token: %+v %v", got, err)
+	}
+	if c := mustSub(t, s, classic.ID); c.TrailToken != "" {
+		t.Fatalf("a subscription without a link got %q", c.TrailToken)
+	}
+	for _, tok := range []string{"", trackpush.NewTrailToken()} {
+		_, err := s.SubscriptionByToken(ctx, tok)
+		wantCode(t, err, trackpush.CodeNotFound)
+	}
+	// The auto-check's successor takes the link over.
+	n, err := s.Redirect(ctx, withLink.ID, "shentong", false, t0.Add(trackpush.NoRecordAfter))
+	if err != nil || n == nil {
+		t.Fatalf("redirect: %+v %v", n, err)
+	}
+	got, err = s.SubscriptionByToken(ctx, withLink.TrailToken)
+	if err != nil || got.ID != n.ID || got.Com != "shentong" || n.TrailToken != withLink.TrailToken {
+		t.Fatalf("after redirect the link names %+v %v, want the successor %d", got, err, n.ID)
+	}
+	if old := mustSub(t, s, withLink.ID); old.TrailToken != "" {
+		t.Fatalf("the ended subscription kept the link %q", old.TrailToken)
+	}
+	// Tokens are unique.
+	dup := newSub(a, "YT0000000901")
+	dup.TrailToken = withLink.TrailToken
+	if err := s.Subscribe(ctx, dup, t0); err == nil {
+		t.Fatal("a token given twice was accepted")
+	}
+}
+
+func testSearchSubscriptions(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 20)
+	b := newAccount(t, s, 20)
+	var ids []int64
+	for i := range 6 {
+		acct := a
+		if i%2 == 1 {
+			acct = b
+		}
+		sub := newSub(acct, fmt.Sprintf("YT00000010%02d", i%3))
+		if i >= 3 {
+			sub.Com = "zhongtong"
+			sub.Phone = "1234"
+		}
+		if err := s.Subscribe(ctx, sub, t0.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, sub.ID)
+	}
+	if _, err := s.EndSubscription(ctx, trackpush.End{SubID: ids[4], Status: trackpush.StatusAbort, Message: trackpush.MessageStopped}, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	idsOf := func(subs []*trackpush.Subscription) []int64 {
+		out := []int64{}
+		for _, s := range subs {
+			out = append(out, s.ID)
+		}
+		return out
+	}
+	cases := []struct {
+		name string
+		q    trackpush.SubscriptionQuery
+		want []int64
+	}{
+		{"all, newest first", trackpush.SubscriptionQuery{}, []int64{ids[5], ids[4], ids[3], ids[2], ids[1], ids[0]}},
+		{"number", trackpush.SubscriptionQuery{Nu: "YT0000001001"}, []int64{ids[4], ids[1]}},
+		{"number and company", trackpush.SubscriptionQuery{Nu: "YT0000001001", Com: "yuantong"}, []int64{ids[1]}},
+		{"account", trackpush.SubscriptionQuery{AccountID: a.ID}, []int64{ids[4], ids[2], ids[0]}},
+		{"status", trackpush.SubscriptionQuery{Status: trackpush.StatusAbort}, []int64{ids[4]}},
+		{"company and status", trackpush.SubscriptionQuery{Com: "zhongtong", Status: trackpush.StatusPolling}, []int64{ids[5], ids[3]}},
+		{"first page", trackpush.SubscriptionQuery{Limit: 2}, []int64{ids[5], ids[4]}},
+		{"next page", trackpush.SubscriptionQuery{Limit: 2, Before: ids[4]}, []int64{ids[3], ids[2]}},
+		{"last page", trackpush.SubscriptionQuery{Limit: 2, Before: ids[2]}, []int64{ids[1], ids[0]}},
+		{"past the end", trackpush.SubscriptionQuery{Limit: 2, Before: ids[0]}, []int64{}},
+		{"nothing matches", trackpush.SubscriptionQuery{Nu: "nope"}, []int64{}},
+	}
+	for _, c := range cases {
+		got, err := s.SearchSubscriptions(ctx, c.q)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if fmt.Sprint(idsOf(got)) != fmt.Sprint(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, idsOf(got), c.want)
+		}
+	}
+	got, _ := s.SearchSubscriptions(ctx, trackpush.SubscriptionQuery{Nu: "YT0000001001", Com: "zhongtong"})
+	if len(got) != 1 || got[0].Status != trackpush.StatusAbort || got[0].Message != trackpush.MessageStopped || got[0].CallbackURL == "" {
+		t.Fatalf("search returns whole subscriptions: %+v", got)
+	}
+}
+
+func testUpdateAccountAndRotateKey(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 1)
+	if err := s.Subscribe(ctx, newSub(a, "YT0000002001"), t0); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.Subscribe(ctx, newSub(a, "YT0000002002"), t0), trackpush.CodeUnauthorized) // no quota left
+	quota, name := 3, "renamed"
+	exp := t0.Add(24 * time.Hour)
+	got, err := s.UpdateAccount(ctx, a.ID, trackpush.AccountUpdate{Quota: &quota, Name: &name, ExpiresAt: &exp})
+	if err != nil || got.Quota != 3 || got.Used != 1 || got.Name != "renamed" || got.ExpiresAt == nil || !got.ExpiresAt.Equal(exp) {
+		t.Fatalf("update: %+v %v", got, err)
+	}
+	if err := s.Subscribe(ctx, newSub(a, "YT0000002002"), t0); err != nil {
+		t.Fatalf("after raising the quota: %v", err)
+	}
+	_, err = trackpush.Authenticate(ctx, s, "", a.Key, exp, false)
+	wantCode(t, err, trackpush.CodeExpired)
+	disabled := true
+	got, err = s.UpdateAccount(ctx, a.ID, trackpush.AccountUpdate{ClearExpiry: true, Disabled: &disabled})
+	if err != nil || got.ExpiresAt != nil || !got.Disabled || got.Quota != 3 || got.Name != "renamed" {
+		t.Fatalf("clear expiry, disable: %+v %v", got, err)
+	}
+	_, err = s.UpdateAccount(ctx, 999999, trackpush.AccountUpdate{Quota: &quota})
+	wantCode(t, err, trackpush.CodeNotFound)
+	disabled = false
+	s.UpdateAccount(ctx, a.ID, trackpush.AccountUpdate{Disabled: &disabled})
+
+	// Rotate: the old key stops working at once, the AppCode keeps working.
+	if err := s.RotateKey(ctx, a.ID, "new-key-"+a.Key, "new-ke", []byte("sealed")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = trackpush.Authenticate(ctx, s, "", a.Key, t0, false)
+	wantCode(t, err, trackpush.CodeUnauthorized)
+	acct, err := trackpush.Authenticate(ctx, s, "", "new-key-"+a.Key, t0, false)
+	if err != nil || acct.ID != a.ID || acct.KeyPrefix != "new-ke" || string(acct.SealedKey) != "sealed" {
+		t.Fatalf("new key: %+v %v", acct, err)
+	}
+	if acct, err := trackpush.Authenticate(ctx, s, a.AppCode, "new-key-"+a.Key, t0, false); err != nil || acct.ID != a.ID {
+		t.Fatalf("appcode with the new key: %v", err)
+	}
+	wantCode(t, s.RotateKey(ctx, 999999, "k", "k", nil), trackpush.CodeNotFound)
+}
+
+func testTemplates(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	if list, err := s.Templates(ctx); err != nil || len(list) != 0 {
+		t.Fatalf("templates of an empty store: %v %v", list, err)
+	}
+	tpl := trackpush.DefaultTemplate()
+	tpl.Key, tpl.Name, tpl.Title, tpl.RouteColor = "shop-a", "Shop A", "Shop A 物流", "#ff0000"
+	tpl.Texts = map[string]string{"eta": "预计送达"}
+	if err := s.CreateTemplate(ctx, tpl, t0); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.CreateTemplate(ctx, tpl, t0), trackpush.CodeDuplicate)
+	got, err := s.Template(ctx, "shop-a")
+	if err != nil || got.Title != "Shop A 物流" || got.RouteColor != "#ff0000" || got.Texts["eta"] != "预计送达" || !got.ShowETA ||
+		!got.CreatedAt.Equal(t0) || !got.UpdatedAt.Equal(t0) {
+		t.Fatalf("template: %+v %v", got, err)
+	}
+	got.Title, got.ShowTimeline = "changed", false
+	if err := s.UpdateTemplate(ctx, got, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := s.Template(ctx, "shop-a")
+	if again.Title != "changed" || again.ShowTimeline || !again.CreatedAt.Equal(t0) || !again.UpdatedAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("updated: %+v", again)
+	}
+	other := trackpush.DefaultTemplate()
+	other.Key = "a-first"
+	if err := s.CreateTemplate(ctx, other, t0); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.Templates(ctx)
+	if err != nil || len(list) != 2 || list[0].Key != "a-first" || list[1].Key != "shop-a" {
+		t.Fatalf("list: %v %v", list, err)
+	}
+	missing := trackpush.DefaultTemplate()
+	missing.Key = "nope"
+	wantCode(t, s.UpdateTemplate(ctx, missing, t0), trackpush.CodeNotFound)
+	if err := s.DeleteTemplate(ctx, "shop-a"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Template(ctx, "shop-a")
+	wantCode(t, err, trackpush.CodeNotFound)
+	wantCode(t, s.DeleteTemplate(ctx, "shop-a"), trackpush.CodeNotFound)
 }
