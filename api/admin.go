@@ -1,26 +1,17 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/trackpush/trackpush"
 )
 
 // NewCredential returns a random credential: 32 hexadecimal digits.
-func NewCredential() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func NewCredential() string { return trackpush.NewToken(16) }
 
 // AccountView is an account as the admin API and CLI show it.
 type AccountView struct {
@@ -77,25 +68,9 @@ func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 // NewAccount validates account settings and returns an account with fresh
-// credentials, not yet stored.
+// credentials, not yet stored (trackpush.NewAccount).
 func NewAccount(name string, quota int, expires string) (*trackpush.Account, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return nil, errors.New("name: missing")
-	}
-	if quota <= 0 {
-		return nil, errors.New("quota: must be a positive number of subscriptions")
-	}
-	a := &trackpush.Account{Name: name, Quota: quota, AppCode: NewCredential(), Key: NewCredential()}
-	a.KeyPrefix = a.Key[:6]
-	if expires != "" {
-		t, err := time.Parse(time.RFC3339, expires)
-		if err != nil {
-			return nil, fmt.Errorf("expires: %q is not an RFC 3339 time", expires)
-		}
-		a.ExpiresAt = &t
-	}
-	return a, nil
+	return trackpush.NewAccount(name, quota, expires)
 }
 
 func (s *Server) handleListAccounts(w http.ResponseWriter, r *http.Request) {
@@ -159,6 +134,8 @@ type SubscriptionView struct {
 	NextAttempt   string         `json:"nextAttempt,omitempty"`
 	Created       string         `json:"created"`
 	Ended         string         `json:"ended,omitempty"`
+	MapConfigKey  string         `json:"mapConfigKey,omitempty"`
+	TrailURL      string         `json:"trailUrl,omitempty"`
 	Deliveries    []DeliveryView `json:"deliveries"`
 }
 
@@ -195,7 +172,8 @@ func (s *Server) handleGetSubscription(w http.ResponseWriter, r *http.Request) {
 	v := SubscriptionView{ID: sub.ID, AccountID: sub.AccountID, Com: sub.Com, Nu: sub.Nu, From: sub.FromText, To: sub.ToText,
 		CallbackURL: sub.CallbackURL, ResultV2: sub.Level.String(), Status: sub.Status, Message: sub.Message,
 		Version: sub.Push.Version, PushedVersion: sub.Push.PushedVersion, GaveUpVersion: sub.Push.GaveUpVersion,
-		Attempts: sub.Push.Attempts, Created: trackpush.FormatTime(sub.CreatedAt), Deliveries: []DeliveryView{}}
+		Attempts: sub.Push.Attempts, Created: trackpush.FormatTime(sub.CreatedAt), Deliveries: []DeliveryView{},
+		MapConfigKey: sub.MapConfigKey, TrailURL: s.trailLink(sub.TrailToken)}
 	for _, d := range log {
 		v.Deliveries = append(v.Deliveries, DeliveryView{Version: d.Version, Attempt: d.Attempt, Status: d.Status,
 			At: trackpush.FormatTime(d.At), LatencyMS: d.Latency.Milliseconds(), HTTPStatus: d.HTTPStatus,

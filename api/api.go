@@ -50,6 +50,12 @@ type Server struct {
 	// token disables its endpoints.
 	IngestToken string
 	AdminToken  string
+	// BaseURL is the server's public URL: trail links in maptrack.do
+	// answers ("" leaves them out).
+	BaseURL string
+	// Pages, when set, adds the web pages (trail pages, console) to the
+	// routes.
+	Pages interface{ Register(*http.ServeMux) }
 
 	queryRecent recentQueries
 	queryLimit  perKeyLimit
@@ -80,6 +86,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/accounts/{id}/enable", s.requireToken(s.AdminToken, s.handleDisableAccount(false)))
 	mux.HandleFunc("GET /admin/subscriptions/{id}", s.requireToken(s.AdminToken, s.handleGetSubscription))
 	mux.HandleFunc("POST /admin/subscriptions/{id}/updateall", s.requireToken(s.AdminToken, s.handleUpdateAll))
+	s.operateRoutes(mux)
+	if s.Pages != nil {
+		s.Pages.Register(mux)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

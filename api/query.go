@@ -153,6 +153,9 @@ func (s *Server) handleQuery(maptrack bool) http.HandlerFunc {
 			to = enrich.AreaOf(pl)
 		}
 		lr := enrich.LastResult(h, evs, level, from, to)
+		if maptrack {
+			lr.TrailURL = s.trailURL(ctx, acct.ID, com, num)
+		}
 		if strings.EqualFold(p.Order, "asc") {
 			for i, j := 0, len(lr.Data)-1; i < j; i, j = i+1, j-1 {
 				lr.Data[i], lr.Data[j] = lr.Data[j], lr.Data[i]
@@ -160,6 +163,26 @@ func (s *Server) handleQuery(maptrack bool) http.HandlerFunc {
 		}
 		writeJSON(w, http.StatusOK, lr)
 	}
+}
+
+// trailURL returns the trail link of the account's newest subscription of
+// a shipment that has one, or "" (no base URL, or no such subscription:
+// the real-time query makes no link of its own).
+func (s *Server) trailURL(ctx context.Context, account int64, com, nu string) string {
+	if s.BaseURL == "" {
+		return ""
+	}
+	subs, err := s.Store.SearchSubscriptions(ctx, trackpush.SubscriptionQuery{AccountID: account, Com: com, Nu: nu, Limit: 10})
+	if err != nil {
+		s.Log.Warn("maptrack: trail link", "err", err)
+		return ""
+	}
+	for _, sub := range subs {
+		if sub.TrailToken != "" {
+			return trackpush.TrailURL(s.BaseURL, sub.TrailToken)
+		}
+	}
+	return ""
 }
 
 // jsonString reads a JSON string or number as text.

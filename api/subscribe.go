@@ -198,12 +198,25 @@ func (s *Server) subscribe(r *http.Request, body []byte, appCode string, style s
 	if w := s.sensitiveWord(req); w != "" {
 		return trackpush.Errorf(trackpush.CodeSensitive, "")
 	}
+	mapKey := strings.TrimSpace(req.mapConfigKey)
+	if mapKey != "" {
+		if _, err := s.Store.Template(ctx, mapKey); err != nil {
+			if trackpush.ErrorCode(err) == trackpush.CodeNotFound {
+				return trackpush.Errorf(trackpush.CodeInternal, "mapConfigKey: no map template %q", mapKey)
+			}
+			return err
+		}
+	}
 	sub := &trackpush.Subscription{
 		AccountID: acct.ID, Com: company, Nu: number,
 		FromText: req.from, ToText: req.to, From: from, To: to,
 		CallbackURL: strings.TrimSpace(req.callbackURL), Salt: req.salt, Phone: req.phone,
-		MapConfigKey: req.mapConfigKey, Level: level,
+		MapConfigKey: mapKey, Level: level,
 		Polled: s.Poller != nil && s.Poller.Polls(company),
+	}
+	if style != stylePoll {
+		// The map-trajectory endpoints' subscriptions have a map page.
+		sub.TrailToken = trackpush.NewTrailToken()
 	}
 	if err := s.Store.Subscribe(ctx, sub, now); err != nil {
 		var e *trackpush.Error

@@ -40,6 +40,9 @@ type Config struct {
 	AllowPrivate bool          // permit loopback and private receivers
 	// UserAgent is sent with every push.
 	UserAgent string
+	// BaseURL is the server's public URL: pushes of subscriptions with a
+	// trail token carry lastResult.trailUrl under it ("" leaves it out).
+	BaseURL string
 }
 
 func (c *Config) setDefaults() {
@@ -307,6 +310,7 @@ const maxExcerpt = 512
 // attempt makes one push and returns its outcome.
 func (e *Engine) attempt(j *trackpush.PushJob) trackpush.PushOutcome {
 	p := enrich.Param(j)
+	p.LastResult.TrailURL = trackpush.TrailURL(e.cfg.BaseURL, j.Sub.TrailToken)
 	d := trackpush.Delivery{
 		SubscriptionID: j.Sub.ID, Version: j.Version, Attempt: j.Attempt,
 		Status: p.Status, At: e.clock.Now(),

@@ -30,6 +30,7 @@ import (
 	"github.com/trackpush/trackpush/source"
 	"github.com/trackpush/trackpush/sqlite"
 	"github.com/trackpush/trackpush/tracker"
+	"github.com/trackpush/trackpush/web"
 )
 
 func init() {
@@ -69,6 +70,11 @@ type Config struct {
 	PushLease      time.Duration // how long a node holds a claimed push (clock time)
 	PollLease      time.Duration // how long a node holds a claimed poll
 	NodeName       string        // names this node in logs and in the pushes' User-Agent
+
+	// TrailTTL and TrailSignedTTL: how long a trail link stays valid
+	// after the last event, unsigned and signed.
+	TrailTTL       time.Duration
+	TrailSignedTTL time.Duration
 }
 
 // Validate checks the configuration and names the bad field.
@@ -95,8 +101,14 @@ func (c *Config) Validate() error {
 		// would disagree on leases and due times.
 		return errors.New("time-scale: an accelerated clock is for one node (SQLite), not for a shared PostgreSQL database")
 	}
-	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
-		return fmt.Errorf("base-url: %q is not an http(s) URL", c.BaseURL)
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return fmt.Errorf("base-url: %q is not an http(s) URL without query, fragment or credentials", c.BaseURL)
+		}
+	}
+	if c.TrailTTL <= 0 || c.TrailSignedTTL <= 0 {
+		return fmt.Errorf("trail-ttl, trail-signed-ttl: %s, %s, want > 0", c.TrailTTL, c.TrailSignedTTL)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -243,7 +255,9 @@ func secret(name string) string {
 func bindConfig(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.Addr, "addr", envOr("ADDR", ":8080"), "listen address (TRACKPUSH_ADDR)")
 	fs.StringVar(&c.DB, "db", envOr("DB", "trackpush.db"), "SQLite database file (TRACKPUSH_DB)")
-	fs.StringVar(&c.BaseURL, "base-url", envOr("BASE_URL", ""), "public URL of this server, used in links (TRACKPUSH_BASE_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", envOr("BASE_URL", ""), "public URL of this server: trail links (lastResult.trailUrl) are made under it; without it pushes carry none (TRACKPUSH_BASE_URL)")
+	fs.DurationVar(&c.TrailTTL, "trail-ttl", envDur("TRAIL_TTL", trackpush.TrailTTL), "a trail link stays valid this long after the last event while unsigned (TRACKPUSH_TRAIL_TTL)")
+	fs.DurationVar(&c.TrailSignedTTL, "trail-signed-ttl", envDur("TRAIL_SIGNED_TTL", trackpush.TrailSignedTTL), "a trail link stays valid this long after signing (TRACKPUSH_TRAIL_SIGNED_TTL)")
 	fs.StringVar(&c.IngestToken, "ingest-token", secret("INGEST_TOKEN"), "bearer token of POST /v1/events; empty disables ingest (TRACKPUSH_INGEST_TOKEN or _FILE)")
 	fs.StringVar(&c.AdminToken, "admin-token", secret("ADMIN_TOKEN"), "bearer token of the admin API; empty disables it (TRACKPUSH_ADMIN_TOKEN or _FILE)")
 	fs.BoolVar(&c.AllowPrivateCallbacks, "allow-private-callbacks", envBool("ALLOW_PRIVATE_CALLBACKS", false), "permit loopback and private callback hosts (TRACKPUSH_ALLOW_PRIVATE_CALLBACKS)")
@@ -327,6 +341,9 @@ type Main struct {
 	// name (tests put fakes here); otherwise they are made from the
 	// configuration.
 	Upstreams map[string]source.Upstream
+	// Listener, when set before Open, is listened on instead of
+	// Config.Addr (the demo makes its base URL from its address first).
+	Listener net.Listener
 
 	ln  net.Listener
 	srv *http.Server
@@ -383,7 +400,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.Pusher = push.New(m.Store, m.Clock, m.Logger, push.Config{
 		Workers: m.Config.Workers, PerHost: m.Config.PerHost, AllowPrivate: m.Config.AllowPrivateCallbacks,
-		Lease: m.Config.PushLease, UserAgent: "trackpush/" + m.Config.NodeName,
+		Lease: m.Config.PushLease, UserAgent: "trackpush/" + m.Config.NodeName, BaseURL: m.Config.BaseURL,
 	})
 	m.Ingester = &source.Ingester{Store: m.Store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger, Learn: m.learn}
 	if err := m.openPoller(); err != nil {
@@ -404,9 +421,16 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Ingester: m.Ingester, Pusher: m.Pusher, Detector: m.Detector, Poller: poller, Keyring: m.Keyring,
 		URLPolicy:   push.URLPolicy{AllowHTTPS: m.Config.AllowHTTPS, AllowPrivate: m.Config.AllowPrivateCallbacks},
 		Sensitive:   words,
-		IngestToken: m.Config.IngestToken, AdminToken: m.Config.AdminToken,
+		IngestToken: m.Config.IngestToken, AdminToken: m.Config.AdminToken, BaseURL: m.Config.BaseURL,
+		Pages: &web.Server{Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "web"), BaseURL: m.Config.BaseURL,
+			TTL: m.Config.TrailTTL, SignedTTL: m.Config.TrailSignedTTL, AdminToken: m.Config.AdminToken, Keyring: m.Keyring, Pusher: m.Pusher},
 	}).Handler()
-	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+	if m.Config.BaseURL == "" {
+		m.Logger.Warn("no --base-url: pushes and maptrack.do answers carry no trailUrl (the pages are served at /trail/<token> all the same)")
+	}
+	if m.Listener != nil {
+		m.ln = m.Listener
+	} else if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
 	}
 	m.srv = &http.Server{
