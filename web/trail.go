@@ -51,6 +51,7 @@ type Server struct {
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /trail/{token}", s.handleTrail)
 	mux.HandleFunc("GET /trail/logo/{key}", s.handleLogo)
+	mux.HandleFunc("GET /favicon.ico", handleFavicon)
 	s.registerConsole(mux)
 }
 
