@@ -44,6 +44,10 @@ const (
 	aspect  = 4.0 / 3.0
 )
 
+// detailSpan is the widest view (map units, about 3,800 km) drawn with
+// detailed provinces; prefecture borders are drawn up to half of it.
+const detailSpan = 32000.0
+
 // view returns the rectangle the map opens on: every point of the spec,
 // with a margin, at the map's aspect; all of China when there is none.
 func (m *mapSpec) view(bm *basemapData) box {
@@ -70,6 +74,9 @@ func (m *mapSpec) view(bm *basemapData) box {
 	return box{cx - w/2, cy - h/2, cx + w/2, cy + h/2}
 }
 
+// project returns the map units of a longitude and latitude.
+func project(lng, lat float64) (float64, float64) { return mercator.Project(lng, lat) }
+
 func f0(v float64) string { return strconv.FormatFloat(math.Round(v), 'f', -1, 64) }
 
 // svg renders the map: the basemap (provinces everywhere, in detail where
@@ -80,8 +87,19 @@ func f0(v float64) string { return strconv.FormatFloat(math.Round(v), 'f', -1, 6
 func (m *mapSpec) svg(bm *basemapData) template.HTML {
 	v := m.view(bm)
 	w, h := v[2]-v[0], v[3]-v[1]
-	// Detail where the user is likely to look: the view and around it.
-	near := box{v[0] - w, v[1] - h, v[2] + w, v[3] + h}
+	// Detail where the user is likely to look: provinces in and around the
+	// view, prefecture borders in it and a margin for panning. Farther
+	// away the coarse provinces serve when zooming out.
+	// A view of most of the country (wider than detailSpan) is drawn
+	// coarse: prefecture borders would be noise at that scale, and the
+	// page stays light.
+	near := box{v[0] - w/2, v[1] - h/2, v[2] + w/2, v[3] + h/2}
+	inner := box{v[0] - w/4, v[1] - h/4, v[2] + w/4, v[3] + h/4}
+	if w > detailSpan {
+		near, inner = box{}, box{}
+	} else if w > detailSpan/2 {
+		inner = box{}
+	}
 	var b strings.Builder
 	b.Grow(96 << 10)
 	vb := f0(v[0]) + " " + f0(v[1]) + " " + f0(w) + " " + f0(h)
@@ -89,19 +107,19 @@ func (m *mapSpec) svg(bm *basemapData) template.HTML {
 		vb, vb, html.EscapeString(m.Label))
 	b.WriteString(`<rect class="sea" x="0" y="0" width="` + strconv.Itoa(mercator.World) + `" height="` + strconv.Itoa(mercator.World) + `"/>`)
 	if m.Tiles != nil {
-		m.Tiles.write(&b, near, w)
+		m.Tiles.write(&b, box{v[0] - w, v[1] - h, v[2] + w, v[3] + h}, w)
 	} else {
 		b.WriteString(`<g class="land">`)
 		for _, p := range bm.provinces {
 			d := p.coarse
-			if p.box.intersects(near) {
+			if near != (box{}) && p.box.intersects(near) {
 				d = p.fine
 			}
 			b.WriteString(`<path d="` + d + `"><title>` + p.name + `</title></path>`)
 		}
 		b.WriteString(`</g><g class="pref">`)
 		for _, p := range bm.prefectures {
-			if p.box.intersects(near) {
+			if inner != (box{}) && p.box.intersects(inner) {
 				b.WriteString(`<path d="` + p.fine + `"/>`)
 			}
 		}

@@ -31,7 +31,7 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := newFlagSet("demo", stderr)
 	duration := fs.Duration("duration", 30*time.Second, "stop after this much real time")
 	scale := fs.Float64("time-scale", 20000, "clock speed-up (20000: three days in 13 s)")
-	keep := fs.Bool("keep", false, "keep the demo database and print its path")
+	keep := fs.Bool("keep", false, "keep the server up after the summary (its trail link and console keep working) until interrupted, and keep the demo database")
 	verbose := fs.Bool("v", false, "log the server's messages")
 	n := fs.Int("n", 24, "simulated parcels")
 	seed := fs.Int64("seed", 7, "seed of the simulated world")
@@ -125,6 +125,7 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err := subscribe("yuantong", demoNoRecord, "广东省深圳市", "北京市朝阳区", "http://"+reliable.Addr().String()+"/cb"); err != nil {
 		return err
 	}
+	printTrailLink(ctx, stdout, m, trajs[0].Nu)
 	sort.SliceStable(plan, func(i, j int) bool { return plan[i].at.Before(plan[j].at) })
 
 	// Play the scans into the ingest API at their demo-clock times.
@@ -171,7 +172,35 @@ wait:
 			}
 		}
 	}
-	return demoSummary(ctx, stdout, m, dir, *keep)
+	if err := demoSummary(ctx, stdout, m, dir, *keep); err != nil {
+		return err
+	}
+	return keepServing(ctx, stdout, m, *keep)
+}
+
+// keepServing keeps the demo's server up until interrupted, with --keep.
+func keepServing(ctx context.Context, w io.Writer, m *Main, keep bool) error {
+	if !keep {
+		return nil
+	}
+	fmt.Fprintf(w, "server still up at %s (trail links and the console keep working); Ctrl-C stops it\n", m.URL())
+	<-ctx.Done()
+	return nil
+}
+
+// printTrailLink prints the trail page of one subscription (the first
+// whose number is in nus and has a link) and the console's address.
+func printTrailLink(ctx context.Context, w io.Writer, m *Main, nus ...string) {
+	for _, nu := range nus {
+		subs, err := m.Store.SearchSubscriptions(ctx, trackpush.SubscriptionQuery{Nu: nu, Limit: 1})
+		if err != nil || len(subs) == 0 || subs[0].TrailToken == "" {
+			continue
+		}
+		fmt.Fprintf(w, "trail page of %s %s (open it while the demo runs; --keep keeps the server up): %s\n",
+			subs[0].Com, nu, trackpush.TrailURL(m.Config.BaseURL, subs[0].TrailToken))
+		break
+	}
+	fmt.Fprintf(w, "operator console: %s/admin (admin token %s)\n", m.Config.BaseURL, m.Config.AdminToken)
 }
 
 func orDash(s string) string {
@@ -277,6 +306,17 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 func openDemoServer(ctx context.Context, dir string, clk *clock.Scaled, scale float64, verbose bool, stderr io.Writer, setup func(*Main)) (*Main, *trackpush.Account, error) {
 	m := NewMain()
 	m.Config.Addr = "127.0.0.1:0"
+	// The demo's base URL is its own listening address, taken before the
+	// server opens (a server never derives one from requests), and its
+	// trail links stay valid for the whole accelerated run.
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.Listener = ln
+	m.Config.BaseURL = "http://" + ln.Addr().String()
+	m.Config.AdminToken = api.NewCredential()
+	m.Config.TrailTTL, m.Config.TrailSignedTTL = 100*365*24*time.Hour, 100*365*24*time.Hour
 	m.Config.DB = filepath.Join(dir, "demo.db")
 	m.Config.AllowPrivateCallbacks = true
 	m.Config.TimeScale = scale
@@ -286,6 +326,7 @@ func openDemoServer(ctx context.Context, dir string, clk *clock.Scaled, scale fl
 	}
 	setup(m)
 	if err := m.Open(ctx); err != nil {
+		ln.Close()
 		return nil, nil, err
 	}
 	acct, err := api.NewAccount("demo", 1000, "")

@@ -18,10 +18,13 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"subscribe ", "polling ", "shutdown ", "abort ", "3天查询无记录", " LOOP", "autoCheck=1", "✗ receiver failed"} {
+	for _, want := range []string{"subscribe ", "polling ", "shutdown ", "abort ", "3天查询无记录", " LOOP", "autoCheck=1", "✗ receiver failed", "operator console: http://127.0.0.1:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the demo output lacks %q", want)
 		}
+	}
+	if !regexp.MustCompile(`trail page of \w+ \w+ \(open it while the demo runs; --keep keeps the server up\): http://127\.0\.0\.1:\d+/trail/[0-9a-f]{32}\n`).MatchString(out) {
+		t.Errorf("the demo prints no trail link:\n%.2000s", out)
 	}
 	m := regexp.MustCompile(`(\d+) parcels: (\d+) shut down \(signed\), (\d+) aborted, (\d+) still polling; (\d+) pushes acknowledged, (\d+) failed attempts retried; (\d+) loops detected, (\d+) carriers auto-corrected`).FindStringSubmatch(out)
 	if m == nil {
@@ -44,7 +47,7 @@ func TestReplayDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "shut down (signed)") || !strings.Contains(out, "flaky shutdown") || !strings.Contains(out, "3天查询无记录") {
+	if !strings.Contains(out, "shut down (signed)") || !strings.Contains(out, "flaky shutdown") || !strings.Contains(out, "3天查询无记录") || !strings.Contains(out, "/trail/") {
 		t.Fatalf("replay demo output:\n%s", out)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -203,6 +204,17 @@ func runSimDemo(ctx context.Context, cfg simDemoConfig, stdout, stderr io.Writer
 		say("subscribe %-11s %-17s %s → %s: %s%s", p.GivenCom, p.Nu, p.From, p.To, a.ReturnCode, note)
 	}
 
+	// The trail page of the most interesting parcel: a loop if there is one.
+	var nus []string
+	for _, p := range parcels {
+		if slices.Contains(p.Truth.Trouble, sim.TroubleLoop) && p.GivenCom == p.Com {
+			nus = append([]string{p.Nu}, nus...)
+		} else if len(p.Events) > 0 && p.GivenCom == p.Com {
+			nus = append(nus, p.Nu)
+		}
+	}
+	printTrailLink(ctx, stdout, m, nus...)
+
 	// Run until every parcel has had its story told, or time is up.
 	stop := time.After(cfg.Duration)
 	tick := time.NewTicker(200 * time.Millisecond)
@@ -221,7 +233,10 @@ wait:
 			}
 		}
 	}
-	return simDemoSummary(ctx, stdout, m, parcels, seen, &mu, dir, cfg.Keep)
+	if err := simDemoSummary(ctx, stdout, m, parcels, seen, &mu, dir, cfg.Keep); err != nil {
+		return err
+	}
+	return keepServing(ctx, stdout, m, cfg.Keep)
 }
 
 // parcelsEnd returns when the poller has seen the last scan of the
