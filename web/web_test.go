@@ -165,8 +165,12 @@ func TestTemplateValidate(t *testing.T) {
 		func(t *trackpush.MapTemplate) { t.Locale = "de" },
 		func(t *trackpush.MapTemplate) { t.Basemap = "tiles" },
 		func(t *trackpush.MapTemplate) { t.Basemap, t.TileURL = "tiles", "https://a.example.com/{z}/{x}.png" },
-		func(t *trackpush.MapTemplate) { t.Basemap, t.TileURL = "tiles", "https://a.example.com/{z}/{x}/{y}.png' onerror='x" },
-		func(t *trackpush.MapTemplate) { t.Basemap, t.TileURL = "tiles", "https://{s}.example.com/{z}/{x}/{y}.png" },
+		func(t *trackpush.MapTemplate) {
+			t.Basemap, t.TileURL = "tiles", "https://a.example.com/{z}/{x}/{y}.png' onerror='x"
+		},
+		func(t *trackpush.MapTemplate) {
+			t.Basemap, t.TileURL = "tiles", "https://{s}.example.com/{z}/{x}/{y}.png"
+		},
 		func(t *trackpush.MapTemplate) { t.TileURL = "https://a.example.com/{z}/{x}/{y}.png" },
 	}
 	for i, f := range bad {
