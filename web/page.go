@@ -63,16 +63,23 @@ type pageData struct {
 }
 
 // When writes an RFC 3339 time for people, in China Standard Time.
-func (p *pageData) When(v string) string {
+func (p *pageData) When(v string) string { return p.format(v, "1月2日 15:04", "Jan 2 15:04") }
+
+// hour writes a forecast time to the hour, as the wire's arrivalTime.
+func (p *pageData) hour(v string) string { return p.format(v, "1月2日 15时", "Jan 2, 15:00") }
+
+// format writes an RFC 3339 time in the page's language, in China
+// Standard Time (v itself when it is not a time).
+func (p *pageData) format(v, zh, en string) string {
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
 		return v
 	}
 	t = t.In(trackpush.CST)
 	if p.Lang == "en" {
-		return t.Format("Jan 2 15:04")
+		return t.Format(en)
 	}
-	return t.Format("1月2日 15:04")
+	return t.Format(zh)
 }
 
 // Place writes a wire area name ("广东,深圳市,南山区") for people.
@@ -124,19 +131,6 @@ func (s *Server) trailPage(t *Trail, tpl *trackpush.MapTemplate, bm *basemapData
 	}
 	p.Map = mapOf(t, tpl, tx).svg(bm)
 	return p
-}
-
-// hour writes a forecast time to the hour, as the wire's arrivalTime.
-func (p *pageData) hour(v string) string {
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return v
-	}
-	t = t.In(trackpush.CST)
-	if p.Lang == "en" {
-		return t.Format("Jan 2, 15:00")
-	}
-	return t.Format("1月2日 15时")
 }
 
 // basePage is what every page of a template shares.

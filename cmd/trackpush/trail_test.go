@@ -257,6 +257,27 @@ func TestMapTemplates(t *testing.T) {
 	if !strings.Contains(body, "--route:#1f6feb") || !strings.Contains(body, `class="tl"`) {
 		t.Fatal("default template")
 	}
+	// A logo given as a data: URL is served by trackpush itself.
+	png := "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+	if code, m := admin("PUT", "/admin/templates/shop", `{"title":"小店物流","logoUrl":"data:image/png;base64,`+png+`"}`); code != 200 || m["logoUrl"] == nil {
+		t.Fatalf("logo: %d %v", code, m)
+	}
+	_, body, _ = h.page("/trail/" + tok)
+	i := strings.Index(body, `<img src="/trail/logo/shop?v=`)
+	if i < 0 {
+		t.Fatal("no logo on the page")
+	}
+	src := body[i+len(`<img src="`):]
+	src = strings.ReplaceAll(src[:strings.Index(src, `"`)], "&amp;", "&")
+	resp, err := http.Get(h.m.URL() + src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(string(img), "\x89PNG") {
+		t.Fatalf("logo: %d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), img)
+	}
 	// Deleting a template leaves its subscriptions the default look.
 	if code, _ := admin("DELETE", "/admin/templates/shop", ""); code != 200 {
 		t.Fatal(code)
