@@ -64,7 +64,7 @@ func (m *mapSpec) view(bm *basemapData) box {
 		b = bm.china
 	}
 	w, h := b[2]-b[0], b[3]-b[1]
-	w, h = math.Max(w*1.3, minSpan), math.Max(h*1.3+minSpan*0.08, minSpan/aspect)
+	w, h = math.Max(w*1.35, minSpan), math.Max(h*1.4+minSpan*0.08, minSpan/aspect)
 	if w/h < aspect {
 		w = h * aspect
 	} else {

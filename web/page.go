@@ -232,7 +232,7 @@ func (s *Server) handleTrail(w http.ResponseWriter, r *http.Request) {
 	}
 	var tpl *trackpush.MapTemplate
 	if sub != nil {
-		tpl = s.template(ctx, sub.MapConfigKey)
+		tpl = s.templateOf(ctx, sub.MapConfigKey)
 	} else {
 		tpl = trackpush.DefaultTemplate()
 	}

@@ -328,9 +328,9 @@ func (s *Server) lookup(ctx context.Context, token string) (int, *trackpush.Subs
 	return http.StatusOK, sub, h, evs, until, nil
 }
 
-// template returns a subscription's map template: its own, or the default
+// templateOf returns a subscription's map template: its own, or the default
 // when it names none or one that was deleted.
-func (s *Server) template(ctx context.Context, key string) *trackpush.MapTemplate {
+func (s *Server) templateOf(ctx context.Context, key string) *trackpush.MapTemplate {
 	if key == "" {
 		return trackpush.DefaultTemplate()
 	}
