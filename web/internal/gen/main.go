@@ -52,8 +52,15 @@ func main() {
 	dir := flag.String("geojson", "../../shared/data/regions/geojson", "directory of china_provinces.geojson and china_cities.geojson")
 	out := flag.String("o", "basemap.txt", "output file")
 	flag.Parse()
-	provs, line := load(*dir + "/china_provinces.geojson")
-	cities, _ := load(*dir + "/china_cities.geojson")
+	if err := generate(*dir, *out); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// generate writes the basemap of the GeoJSON files in dir to out.
+func generate(dir, out string) error {
+	provs, line := load(dir + "/china_provinces.geojson")
+	cities, _ := load(dir + "/china_cities.geojson")
 	// Prefectures: the cities, and the districts of the municipalities
 	// (which have no prefecture level); not the province-level features.
 	var prefs []shape
@@ -63,9 +70,9 @@ func main() {
 		}
 		prefs = append(prefs, c)
 	}
-	f, err := os.Create(*out)
+	f, err := os.Create(out)
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	w := bufio.NewWriter(f)
 	fmt.Fprintf(w, "# trackpush basemap: China's provinces and prefectures, Web Mercator (x, y in pixels of zoom %d), SVG path data.\n", mercator.Zoom)
@@ -90,11 +97,9 @@ func main() {
 		fmt.Fprintf(w, "L\t%s\n", path(simplify([]shape{*line}, 6)[0], false))
 	}
 	if err := w.Flush(); err != nil {
-		log.Fatal(err)
+		return err
 	}
-	if err := f.Close(); err != nil {
-		log.Fatal(err)
-	}
+	return f.Close()
 }
 
 func code(v any) string {
