@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,6 +53,13 @@ type browserLog struct {
 func (l *browserLog) add(dst *[]string, s string) {
 	l.mu.Lock()
 	*dst = append(*dst, s)
+	l.mu.Unlock()
+}
+
+// reset forgets what was seen so far.
+func (l *browserLog) reset() {
+	l.mu.Lock()
+	l.requests, l.errors = nil, nil
 	l.mu.Unlock()
 }
 
@@ -130,6 +140,9 @@ func get[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	return v
 }
 
+// docsScreenshots are the screenshots the README shows.
+var docsScreenshots = map[string]bool{"trail.png": true, "trail-expired.png": true, "console.png": true, "console-template.png": true}
+
 // screenshot saves a PNG as a test artifact (and as docs/<name> when the
 // README's screenshots are being made).
 func screenshot(t *testing.T, name string, png []byte) {
@@ -146,7 +159,7 @@ func screenshot(t *testing.T, name string, png []byte) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot %s", p)
-	if os.Getenv("TRACKPUSH_DOCS_SCREENSHOTS") == "1" {
+	if os.Getenv("TRACKPUSH_DOCS_SCREENSHOTS") == "1" && docsScreenshots[name] {
 		if err := os.WriteFile(filepath.Join("..", "..", "docs", name), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -190,6 +203,9 @@ next:
 		t.Error("no request seen: the network log is not working")
 	}
 }
+
+// onePixelPNG is a tile of the tests' tile server.
+var onePixelPNG, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 var loopEvents = []string{
 	"2022-01-10 14:25:24|【广东省惠州市公司】 已揽收 取件人: 某某 (138****7588)",
@@ -258,6 +274,47 @@ func TestBrowserTrailPage(t *testing.T) {
 	if stroke != "rgb(255, 0, 0)" || fill != "rgb(0, 0, 255)" {
 		t.Errorf("template colours: route %s, current %s", stroke, fill)
 	}
+
+	checkClean(t, blog, h.m.URL())
+	blog.reset()
+
+	// A template with an online basemap: the page loads that provider's
+	// tiles (here a tile server on loopback), and nothing else from outside.
+	var tileHits sync.Map
+	tilesrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tileHits.Store(r.URL.Path, true)
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(onePixelPNG)
+	}))
+	defer tilesrv.Close()
+	code, b = h.do("POST", "/admin/templates", "application/json", "Bearer admin-secret",
+		strings.NewReader(`{"key":"tiles","basemap":"tiles","tileUrl":"`+tilesrv.URL+`/{z}/{x}/{y}.png","tileAttribution":"© test tiles"}`))
+	if code != 201 {
+		t.Fatalf("tiles template: %d %s", code, b)
+	}
+	h.mustSubscribe(h.subBody("YT8400000003", func(s sub, p map[string]any) { p["mapConfigKey"] = "tiles" }))
+	h.mustIngest("yuantong", "YT8400000003", loopEvents[:4]...)
+	do(t, ctx, chromedp.Navigate(h.m.URL()+"/trail/"+h.subscriptionOf("YT8400000003").TrailToken), chromedp.WaitVisible(chromedp.CSS("#map")))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`[].every.call(document.querySelectorAll("#map image"), function(i){ return i.getBBox().width > 0; }) && document.querySelectorAll("#map image").length > 0`)); err != nil {
+		t.Fatal(err)
+	}
+	tiles := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("#map image").length`))
+	hits := 0
+	tileHits.Range(func(any, any) bool { hits++; return true })
+	if tiles < 4 || hits < 4 {
+		t.Errorf("tiles: %d on the page, %d fetched", tiles, hits)
+	}
+	reqs, errs := blog.snapshot()
+	for _, u := range reqs {
+		if !strings.HasPrefix(u, h.m.URL()+"/") && !strings.HasPrefix(u, tilesrv.URL+"/") {
+			t.Errorf("a request outside the server and the template's tile host: %s", u)
+		}
+	}
+	for _, e := range errs {
+		t.Errorf("browser reported: %s", e)
+	}
+	screenshot(t, "trail-tiles.png", get(t, ctx, chromedp.CaptureScreenshot()))
+	blog.reset()
 
 	// An expired link shows the expiry page.
 	h.clock.Advance(trackpush.TrailTTL + time.Minute)
