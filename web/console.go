@@ -504,10 +504,6 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request, _ *consol
 		fmt.Fprintln(w, err)
 		return
 	}
-	if strings.HasPrefix(t.LogoURL, "data:") {
-		// The unsaved logo is not served by /trail/logo: inline it.
-		defer func(l string) { t.LogoURL = l }(t.LogoURL)
-	}
 	bm, err := loadBasemap()
 	if err != nil {
 		s.fail(w, r, err)
@@ -518,7 +514,7 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request, _ *consol
 	until, _ := trackpush.TrailExpiry(sub, h, ttl, signed)
 	pg := s.trailPage(BuildTrail(sub, h, evs, until), t, bm)
 	if strings.HasPrefix(t.LogoURL, "data:") {
-		pg.Logo = t.LogoURL
+		pg.Logo = template.URL(t.LogoURL) // not saved: /trail/logo cannot serve it; checked by Validate
 	}
 	if err := writePage(w, r, http.StatusOK, "trail", pg, t); err != nil {
 		s.Log.Warn("console: preview", "err", err)

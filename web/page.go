@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -47,7 +48,7 @@ type pageData struct {
 	T                      texts
 	PageTitle, Heading     string
 	Description, Canonical string
-	Logo                   string
+	Logo                   template.URL // checked by MapTemplate.Validate
 	CSS                    template.CSS
 	JS                     template.JS
 	Colors                 colors
@@ -149,9 +150,9 @@ func (s *Server) basePage(tpl *trackpush.MapTemplate, tx texts) *pageData {
 	switch {
 	case strings.HasPrefix(tpl.LogoURL, "data:"):
 		sum := sha256.Sum256([]byte(tpl.LogoURL))
-		p.Logo = "/trail/logo/" + tpl.Key + "?v=" + hex.EncodeToString(sum[:6])
+		p.Logo = template.URL("/trail/logo/" + url.PathEscape(tpl.Key) + "?v=" + hex.EncodeToString(sum[:6]))
 	case tpl.LogoURL != "":
-		p.Logo = tpl.LogoURL
+		p.Logo = template.URL(tpl.LogoURL)
 	}
 	if tpl.Basemap == trackpush.BasemapTiles {
 		p.Attribution = tpl.TileAttribution
@@ -162,8 +163,11 @@ func (s *Server) basePage(tpl *trackpush.MapTemplate, tx texts) *pageData {
 // csp is the pages' Content-Security-Policy: nothing from elsewhere;
 // the page's own style and script by nonce; images from this server (a
 // logo) and, with an online basemap, that provider's tile hosts.
-func csp(nonce string, tpl *trackpush.MapTemplate) string {
+func csp(nonce, logo string, tpl *trackpush.MapTemplate) string {
 	img := "'self'"
+	if strings.HasPrefix(logo, "data:") {
+		img += " data:" // the console's preview of an unsaved logo
+	}
 	if tpl != nil && tpl.Basemap == trackpush.BasemapTiles {
 		img += " " + strings.Join(tilesOf(tpl).hosts(), " ")
 	}
@@ -190,7 +194,7 @@ func writePage(w http.ResponseWriter, r *http.Request, status int, name string, 
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", csp(p.Nonce, tpl))
+	h.Set("Content-Security-Policy", csp(p.Nonce, string(p.Logo), tpl))
 	securityHeaders(h)
 	h.Set("Cache-Control", "private, no-cache")
 	return writeBody(w, r, status, buf.Bytes())

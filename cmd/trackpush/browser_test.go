@@ -399,6 +399,7 @@ func TestBrowserConsole(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#tpl")),
 		chromedp.SendKeys(chromedp.CSS("#t-key"), "green"),
 		chromedp.SendKeys(chromedp.CSS("#t-title"), "绿色小店"),
+		chromedp.SetValue(chromedp.CSS("#logoUrl"), "data:image/png;base64,"+base64.StdEncoding.EncodeToString(onePixelPNG)),
 		chromedp.SetValue(chromedp.CSS("#t-route"), "#00aa00"))
 	get(t, ctx, chromedp.Evaluate[bool](`document.getElementById("t-route").dispatchEvent(new Event("input", {bubbles: true}))`))
 	const previewRoute = `(function(){var d=document.getElementById("previewframe").contentDocument;var r=d&&d.querySelector("#map .route");return r?getComputedStyle(r).stroke:"";})()`
@@ -407,6 +408,9 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	if title := get(t, ctx, chromedp.Evaluate[string](`document.getElementById("previewframe").contentDocument.querySelector("h1").textContent`)); title != "绿色小店" {
 		t.Errorf("live preview title %q", title)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(function(){var i=document.getElementById("previewframe").contentDocument.querySelector("header img");return !!i && i.complete && i.naturalWidth === 1;})()`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("the unsaved logo is not shown in the preview: %v", err)
 	}
 	screenshot(t, "console-template.png", get(t, ctx, chromedp.FullScreenshot(100)))
 	do(t, ctx, chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS(".flash")))
