@@ -100,8 +100,24 @@ func (m *mapSpec) svg(bm *basemapData) template.HTML {
 	} else if w > detailSpan/2 {
 		inner = box{}
 	}
+	// One allocation for the whole map: the basemap's paths are most of it.
+	size := 16 << 10
+	if m.Tiles == nil {
+		for _, p := range bm.provinces {
+			if near != (box{}) && p.box.intersects(near) {
+				size += len(p.fine) + 32
+			} else {
+				size += len(p.coarse) + 32
+			}
+		}
+		for _, p := range bm.prefectures {
+			if inner != (box{}) && p.box.intersects(inner) {
+				size += len(p.fine) + 16
+			}
+		}
+	}
 	var b strings.Builder
-	b.Grow(96 << 10)
+	b.Grow(size)
 	vb := f0(v[0]) + " " + f0(v[1]) + " " + f0(w) + " " + f0(h)
 	fmt.Fprintf(&b, `<svg id="map" xmlns="http://www.w3.org/2000/svg" viewBox="%s" data-home="%s" preserveAspectRatio="xMidYMid meet" role="img" aria-label="%s">`,
 		vb, vb, html.EscapeString(m.Label))

@@ -189,7 +189,7 @@ func writePage(w http.ResponseWriter, r *http.Request, status int, name string, 
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
-	if err := trailPages.ExecuteTemplate(buf, name, p); err != nil {
+	if err := executePage(buf, name, p); err != nil {
 		return err
 	}
 	h := w.Header()
@@ -198,6 +198,22 @@ func writePage(w http.ResponseWriter, r *http.Request, status int, name string, 
 	securityHeaders(h)
 	h.Set("Cache-Control", "private, no-cache")
 	return writeBody(w, r, status, buf.Bytes())
+}
+
+// executePage writes a page. The trail page's map, the bulk of it, is
+// written as it is between the template's two halves: printed by the
+// template it would be copied once more.
+func executePage(w io.Writer, name string, p *pageData) error {
+	if name != "trail" {
+		return trailPages.ExecuteTemplate(w, name, p)
+	}
+	if err := trailPages.ExecuteTemplate(w, "trail-a", p); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, string(p.Map)); err != nil {
+		return err
+	}
+	return trailPages.ExecuteTemplate(w, "trail-b", p)
 }
 
 // securityHeaders are set on every page.

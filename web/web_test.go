@@ -33,7 +33,7 @@ func render(t testing.TB, s *Server, sub *trackpush.Subscription, h *trackpush.S
 	}
 	p := s.trailPage(BuildTrail(sub, h, evs, h.ChangedAt.Add(trackpush.TrailTTL)), tpl, bm)
 	var b bytes.Buffer
-	if err := trailPages.ExecuteTemplate(&b, "trail", p); err != nil {
+	if err := executePage(&b, "trail", p); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -353,7 +353,7 @@ func benchmarkPage(b *testing.B, f func(testing.TB) (*trackpush.Subscription, *t
 	for b.Loop() {
 		buf.Reset()
 		p := s.trailPage(BuildTrail(sub, h, evs, h.ChangedAt), tpl, bm)
-		if err := trailPages.ExecuteTemplate(&buf, "trail", p); err != nil {
+		if err := executePage(&buf, "trail", p); err != nil {
 			b.Fatal(err)
 		}
 	}
