@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // MaxCandidates is the most candidates Rank returns.
@@ -43,8 +44,8 @@ const (
 	// carriers outside the 2019 top list (smallest count there: 9,066)
 	// keep a small prior.
 	usagePseudo = 1000
-	// patternCoverage is the share of a carrier's numbers its public
-	// patterns are assumed to match; the rest look like the background.
+	// patternCoverage is the share of a carrier's numbers its documented
+	// formats are assumed to describe; the rest look like the background.
 	patternCoverage = 0.95
 	// claimWeight is the prior weight Fits gives to the code it checks: the
 	// code a client sends is usually right.
@@ -52,13 +53,17 @@ const (
 	// fitRatio is how much more probable another carrier must be before
 	// Fits says the given code does not fit.
 	fitRatio = 4
+	// minEvidence is the likelihood ratio a carrier's formats or observed
+	// numbers must give a number, against a generic number, for the
+	// carrier to be a candidate: weaker evidence ("11 to 14 digits or
+	// letters") does not single a carrier out.
+	minEvidence = 2
+	// learnWeight is how many observations of a carrier its documented
+	// formats count for, at each step of its number shapes (the length,
+	// then each of the first characters): a carrier's own numbers outweigh
+	// its documentation after a handful.
+	learnWeight = 4
 )
-
-// learnConcentration[k] is the weight, in observations, of the estimate
-// that the learned statistics for (length, first k characters) refine: the
-// pattern model for k = 0, the shorter context otherwise. Broad contexts
-// need many observations before they move the estimate, narrow ones few.
-var learnConcentration = [learnDepth + 1]float64{32, 16, 8, 8, 8, 8, 8}
 
 // usageStandIn lends a carrier that began after the 2019 usage counts the
 // count of the one it replaced.
@@ -77,12 +82,11 @@ var (
 	lnBgDigit  = math.Log(0.95 / 10)
 	lnBgLetter = math.Log(0.045 / 26)
 	lnBgDash   = math.Log(0.005)
-	lnCoverage = math.Log(patternCoverage)
-	lnMiss     = math.Log(1 - patternCoverage)
 )
 
-func lnBackground(x string) float64 {
-	l := lnBgLen
+// lnBgChars is the log background probability of a run of characters.
+func lnBgChars(x string) float64 {
+	l := 0.0
 	for i := 0; i < len(x); i++ {
 		switch c := x[i]; {
 		case '0' <= c && c <= '9':
@@ -96,29 +100,67 @@ func lnBackground(x string) float64 {
 	return l
 }
 
-// model is the part of detection that follows from the compiled-in data.
+// model is the part of detection that follows from the compiled-in data:
+// each carrier's documented formats and its popularity.
 type model struct {
 	alts      []alt
+	byCarrier [][]int   // alternatives of each company
 	prior     []float64 // popularity prior per company, summing to 1
-	lnPrior   []float64
-	patterned []bool // the company has public patterns
-	// restMass is Σ prior·e^defaultEvidence over all companies.
+	patterned []bool    // the company has documented formats
+	// restMass is Σ prior·dflt over all companies: every carrier's share
+	// of a number none of its formats describes.
 	restMass float64
+
+	// shares caches prefix shares of alternatives (see base).
+	shares sync.Map // shareKey → float64
+	nshare atomic.Int64
 }
 
-var theModel = sync.OnceValue(func() *model {
-	alts, err := compileAlts(patternRows[:])
+type shareKey struct {
+	alt    int
+	n      int
+	prefix string
+}
+
+// maxShares bounds the prefix-share cache.
+const maxShares = 1 << 16
+
+// dflt is a carrier's likelihood ratio for a number none of its formats
+// describes: the background itself for a carrier with no documented
+// format, the uncovered share for one with formats.
+func (m *model) dflt(i int) float64 {
+	if m.patterned[i] {
+		return 1 - patternCoverage
+	}
+	return 1
+}
+
+// allFormats returns the public patterns and the documented formats as
+// format rows.
+func allFormats() []formatRow {
+	rows := make([]formatRow, 0, len(patternRows)+len(documentedFormats))
+	for _, r := range patternRows {
+		rows = append(rows, formatRow{code: r.code, expr: r.expr, source: patternSources[r.source]})
+	}
+	return append(rows, documentedFormats[:]...)
+}
+
+// newModel builds the model from every format whose source exclude does
+// not name (exclude nil: all).
+func newModel(exclude func(source string) bool) (*model, error) {
+	alts, err := compileAlts(allFormats(), exclude)
 	if err != nil {
-		panic("carrier: " + err.Error())
+		return nil, err
 	}
 	m := &model{
 		alts:      alts,
+		byCarrier: make([][]int, len(companies)),
 		prior:     make([]float64, len(companies)),
-		lnPrior:   make([]float64, len(companies)),
 		patterned: make([]bool, len(companies)),
 	}
-	for _, a := range alts {
+	for i, a := range alts {
 		m.patterned[a.carrier] = true
+		m.byCarrier[a.carrier] = append(m.byCarrier[a.carrier], i)
 	}
 	total := 0.0
 	for i, c := range companies {
@@ -132,41 +174,92 @@ var theModel = sync.OnceValue(func() *model {
 	}
 	for i := range m.prior {
 		m.prior[i] /= total
-		m.lnPrior[i] = math.Log(m.prior[i])
-		m.restMass += m.prior[i] * math.Exp(m.defaultEvidence(i))
+		m.restMass += m.prior[i] * m.dflt(i)
+	}
+	return m, nil
+}
+
+var theModel = sync.OnceValue(func() *model {
+	m, err := newModel(nil)
+	if err != nil {
+		panic("carrier: " + err.Error())
 	}
 	return m
 })
 
-// defaultEvidence is the evidence for a carrier none of whose patterns
-// match: a carrier without patterns looks like the background, one whose
-// patterns miss the number is unlikely to have issued it.
-func (m *model) defaultEvidence(i int) float64 {
-	if m.patterned[i] {
-		return lnMiss
+// ratio returns the likelihood ratio of a whole number x (length n) under
+// carrier i's documented formats against the background: how much more
+// likely i is to issue x than a generic number is to be x.
+func (m *model) ratio(i int, x string, lnBg float64) float64 {
+	if !m.patterned[i] {
+		return 1
 	}
-	return 0
+	n := len(x)
+	first := uint64(1) << alphaIndex(x[0])
+	sum := 0.0
+	for _, ai := range m.byCarrier[i] {
+		a := &m.alts[ai]
+		if a.lens&(1<<n) == 0 || a.first&first == 0 || !a.re.MatchString(x) {
+			continue
+		}
+		lp := lnBgChars(x) - a.lnLens - a.lnMass[n]
+		if a.s10 {
+			if !validS10(x) {
+				continue
+			}
+			lp += math.Ln10 // valid S10 numbers are a tenth of the shape
+		}
+		sum += a.weight * math.Exp(lp-lnBg)
+	}
+	return patternCoverage*sum + 1 - patternCoverage
 }
 
-// lnPriorFor is the log prior of carrier i, given the code the client
-// claims (-1: none).
-func (m *model) lnPriorFor(i, claim int) float64 {
-	switch {
-	case claim < 0:
-		return m.lnPrior[i]
-	case i == claim:
-		return math.Log(claimWeight + (1-claimWeight)*m.prior[i])
+// base returns the probability, under carrier i's documented formats,
+// that its number has length n and starts with prefix.
+func (m *model) base(i, n int, prefix string) float64 {
+	bg := math.Exp(lnBgLen + lnBgChars(prefix))
+	if !m.patterned[i] {
+		return bg
 	}
-	return math.Log(1-claimWeight) + m.lnPrior[i]
+	sum := 0.0
+	for _, ai := range m.byCarrier[i] {
+		a := &m.alts[ai]
+		if a.lens&(1<<n) == 0 {
+			continue
+		}
+		share := 1.0
+		if prefix != "" {
+			k := shareKey{ai, n, prefix}
+			if v, ok := m.shares.Load(k); ok {
+				share = v.(float64)
+			} else {
+				share = a.prefixShare(n, prefix)
+				if m.nshare.Load() < maxShares {
+					k.prefix = strings.Clone(prefix)
+					m.shares.Store(k, share)
+					m.nshare.Add(1)
+				}
+			}
+		}
+		sum += a.weight * share / math.Exp(a.lnLens)
+	}
+	return patternCoverage*sum + (1-patternCoverage)*bg
 }
 
-// Detector ranks carriers for tracking numbers from the public number
-// patterns, the 2019 usage counts, check digits and what it learns through
-// Observe (see the package documentation for the model). It is safe for
-// concurrent use. The zero value is ready to use, with nothing learned.
+// Detector ranks carriers for tracking numbers from their documented
+// number formats, their popularity, check digits and what it learns
+// through Observe (see the package documentation for the model). It is
+// safe for concurrent use. The zero value is ready to use, with nothing
+// learned.
 type Detector struct {
+	m *model // nil: theModel()
+
 	mu       sync.RWMutex
 	contexts map[ctxKey]*learned
+	// totals counts each carrier's observations; adjust is
+	// Σ prior·dflt·(shrink − 1) over the observed carriers (see posterior).
+	totals map[int]int
+	adjust float64
 }
 
 // ctxKey is a learned context: numbers of one length sharing a prefix.
@@ -186,114 +279,150 @@ type observed struct {
 	n   int
 }
 
+func (c *learned) count(idx int) int {
+	if c == nil {
+		return 0
+	}
+	for _, o := range c.counts {
+		if o.idx == idx {
+			return o.n
+		}
+	}
+	return 0
+}
+
 // NewDetector returns a Detector with no learned statistics, with the
-// compiled-in patterns prepared.
+// compiled-in formats prepared.
 func NewDetector() *Detector {
 	theModel()
 	return &Detector{}
 }
 
+func (d *Detector) model() *model {
+	if d.m != nil {
+		return d.m
+	}
+	return theModel()
+}
+
 // score is the working state of one carrier during detection.
 type score struct {
-	idx     int
-	e       float64 // pattern evidence
-	matched bool    // a pattern matches with positive evidence
-	learned bool    // observed in a context of the number
-	p       float64
+	idx int
+	r   float64 // likelihood ratio of the number against the background
+	p   float64
+}
+
+// shrink is the factor by which observations of a carrier, none of them of
+// the length in question, scale its documented probability of that
+// length.
+func shrink(total int) float64 { return learnWeight / (float64(total) + learnWeight) }
+
+// learnedRatio returns carrier i's likelihood ratio for x once its
+// observations refine its documented formats. The number's shape is
+// read as a chain — its length, then each of its first learnDepth
+// characters — and each step's probability is the carrier's observed
+// frequency smoothed towards its documented one:
+//
+//	P(step | before) = (count(step) + w·P_doc(step | before)) / (count(before) + w)
+//
+// The chain stops at the first step never observed (every later step is
+// then the documented one), and the rest of the number is as documented.
+// With no observation at all this is the documented ratio itself.
+func (d *Detector) learnedRatio(m *model, i int, x string, docRatio float64) float64 {
+	total := d.totals[i]
+	if total == 0 {
+		return docRatio
+	}
+	n := len(x)
+	prev := float64(total)
+	prevBase := 1.0
+	lnP := 0.0 // log P(shape so far | i), learned
+	k := 0
+	for ; k <= min(learnDepth, n); k++ {
+		b := m.base(i, n, x[:k])
+		cnt := float64(d.contexts[ctxKey{n, x[:k]}].count(i))
+		lnP += math.Log((cnt + learnWeight*b/prevBase) / (prev + learnWeight))
+		prevBase = b
+		if cnt == 0 {
+			break
+		}
+		prev = cnt
+	}
+	if prevBase <= 0 {
+		return 0
+	}
+	// The rest of the number, as documented: P_doc(x) / P_doc(shape so
+	// far), that is docRatio·bg(x) / prevBase.
+	return math.Exp(lnP) * docRatio / prevBase
+}
+
+// posterior scores the carriers that the formats, the claim and the
+// learned statistics single out for the normalised number x, appended to
+// ss (empty), with at their positions. Every other carrier keeps its
+// default share.
+func (d *Detector) posterior(x string, claim int, ss []score, at *positions) []score {
+	m := d.model()
+	n := len(x)
+	lnBg := lnBgLen + lnBgChars(x)
+	first := uint64(1) << alphaIndex(x[0])
+	add := func(i int) {
+		if at[i] == 0 {
+			ss = append(ss, score{idx: i})
+			at[i] = int16(len(ss))
+		}
+	}
+	for i := range m.alts {
+		a := &m.alts[i]
+		if a.lens&(1<<n) != 0 && a.first&first != 0 && a.re.MatchString(x) {
+			add(a.carrier)
+		}
+	}
+	if claim >= 0 {
+		add(claim)
+	}
+	d.mu.RLock()
+	if c := d.contexts[ctxKey{n, ""}]; c != nil {
+		for _, o := range c.counts {
+			add(o.idx)
+		}
+	}
+	// Normalise over all carriers: those in ss by their ratio, the rest by
+	// their default, shrunk where they were observed (never at this
+	// length: those are in ss).
+	z := m.restMass + d.adjust
+	for j := range ss {
+		i := ss[j].idx
+		doc := m.ratio(i, x, lnBg)
+		ss[j].r = d.learnedRatio(m, i, x, doc)
+		dflt := m.dflt(i)
+		if t := d.totals[i]; t > 0 {
+			dflt *= shrink(t)
+		}
+		z -= m.prior[i] * dflt
+	}
+	d.mu.RUnlock()
+	lnW := func(i int) float64 { return math.Log(m.prior[i]) }
+	if claim >= 0 {
+		z *= 1 - claimWeight
+		lnW = func(i int) float64 {
+			if i == claim {
+				return math.Log(claimWeight + (1-claimWeight)*m.prior[i])
+			}
+			return math.Log(1-claimWeight) + math.Log(m.prior[i])
+		}
+	}
+	for j := range ss {
+		ss[j].p = math.Exp(lnW(ss[j].idx)) * ss[j].r
+		z += ss[j].p
+	}
+	for j := range ss {
+		ss[j].p /= z
+	}
+	return ss
 }
 
 // positions locates carriers in a []score: 1 + position, 0 when absent.
 type positions [len(companies)]int16
-
-// posterior scores the carriers that the patterns, the claim and the
-// learned statistics single out for the normalised number x, appended to
-// ss (empty), with at their positions. Every other carrier keeps its prior
-// share, scaled alike.
-func (d *Detector) posterior(x string, claim int, ss []score, at *positions) []score {
-	m := theModel()
-	n := len(x)
-	lnBg := lnBackground(x)
-	first := uint64(1) << alphaIndex(x[0])
-	for i := range m.alts {
-		a := &m.alts[i]
-		if a.lens&(1<<n) == 0 || a.first&first == 0 || !a.re.MatchString(x) {
-			continue
-		}
-		e := lnCoverage - a.lnLens - a.lnCount[n] - lnBg
-		if a.s10 {
-			if !validS10(x) {
-				continue
-			}
-			e += math.Ln10 // valid S10 numbers are a tenth of the alternative
-		}
-		if j := at[a.carrier] - 1; j < 0 {
-			ss = append(ss, score{idx: a.carrier, e: e})
-			at[a.carrier] = int16(len(ss))
-		} else {
-			ss[j].e = max(ss[j].e, e)
-		}
-	}
-	for j := range ss {
-		ss[j].matched = ss[j].e > 0
-		ss[j].e = max(ss[j].e, 0)
-	}
-	if claim >= 0 && at[claim] == 0 {
-		ss = append(ss, score{idx: claim, e: m.defaultEvidence(claim)})
-		at[claim] = int16(len(ss))
-	}
-
-	// Normalise over all carriers: those in s by their evidence, the rest
-	// by their default evidence.
-	rest := m.restMass
-	for _, sc := range ss {
-		rest -= m.prior[sc.idx] * math.Exp(m.defaultEvidence(sc.idx))
-	}
-	lnRest := math.Log(max(rest, 1e-300))
-	if claim >= 0 {
-		lnRest += math.Log(1 - claimWeight)
-	}
-	top := lnRest
-	for j := range ss {
-		ss[j].p = m.lnPriorFor(ss[j].idx, claim) + ss[j].e // log weight for now
-		top = max(top, ss[j].p)
-	}
-	z := math.Exp(lnRest - top)
-	for _, sc := range ss {
-		z += math.Exp(sc.p - top)
-	}
-	lnZ := top + math.Log(z)
-	for j := range ss {
-		ss[j].p = math.Exp(ss[j].p - lnZ)
-	}
-
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	scale := 1.0 // shrinkage so far of every carrier not in s
-	for k := 0; k <= min(learnDepth, n); k++ {
-		c := d.contexts[ctxKey{n, x[:k]}]
-		if c == nil {
-			break
-		}
-		for _, o := range c.counts {
-			if at[o.idx] == 0 {
-				e := m.defaultEvidence(o.idx)
-				ss = append(ss, score{idx: o.idx, e: e, p: math.Exp(m.lnPriorFor(o.idx, claim)+e-lnZ) * scale})
-				at[o.idx] = int16(len(ss))
-			}
-			ss[at[o.idx]-1].learned = true
-		}
-		w := learnConcentration[k]
-		f := w / (float64(c.n) + w)
-		for j := range ss {
-			ss[j].p *= f
-		}
-		for _, o := range c.counts {
-			ss[at[o.idx]-1].p += float64(o.n) / (float64(c.n) + w)
-		}
-		scale *= f
-	}
-	return ss
-}
 
 func byScore(a, b score) int {
 	if a.p != b.p {
@@ -306,10 +435,11 @@ func byScore(a, b score) int {
 }
 
 // Rank returns the carriers that may have issued number, best first, at
-// most MaxCandidates: those a public pattern matches with positive
-// evidence and those learned from numbers of the same length and prefix.
-// The number is normalised first (see NormalizeNumber); garbage has no
-// candidates, and so may a number no pattern and no observation explains.
+// most MaxCandidates: those whose documented formats or observed numbers
+// make it at least minEvidence times likelier under them than a generic
+// number is. The number is normalised first (see NormalizeNumber); garbage
+// has no candidates, and so may a number no format and no observation
+// explains.
 func (d *Detector) Rank(number string) []Candidate {
 	x, ok := NormalizeNumber(number)
 	if !ok {
@@ -318,7 +448,7 @@ func (d *Detector) Rank(number string) []Candidate {
 	var buf [48]score
 	var at positions
 	ss := d.posterior(x, -1, buf[:0], &at)
-	ss = slices.DeleteFunc(ss, func(s score) bool { return !s.matched && !s.learned })
+	ss = slices.DeleteFunc(ss, func(s score) bool { return s.r < minEvidence })
 	if len(ss) == 0 {
 		return nil
 	}
@@ -344,12 +474,12 @@ func (d *Detector) Best(number string) (Candidate, bool) {
 // Fits reports whether code plausibly fits number, for the carrier
 // auto-check (PROTOCOL.md §2.4). The client's choice is taken as evidence:
 // code gets half the prior, the other carriers share the other half by
-// popularity, and the patterns and learned statistics weigh in as in Rank.
+// popularity, and the formats and learned statistics weigh in as in Rank.
 // The code does not fit when some other candidate comes out at least four
-// times as probable. So a number that matches no pattern fits whatever
+// times as probable. So a number that matches no format fits whatever
 // code it was given unless learned observations point elsewhere, a number
-// that only bare-length patterns claim fits too, and a number given with a
-// wrong code fits not when another carrier's specific pattern (a prefix,
+// that only bare-length formats claim fits too, and a number given with a
+// wrong code fits not when another carrier's specific format (a prefix,
 // letters, a check digit) or enough observations claim it. Unknown codes
 // and garbage numbers do not fit.
 func (d *Detector) Fits(code, number string) bool {
@@ -366,7 +496,7 @@ func (d *Detector) Fits(code, number string) bool {
 	ss := d.posterior(x, ci, buf[:0], &at)
 	pc := ss[at[ci]-1].p
 	for _, sc := range ss {
-		if sc.idx != ci && (sc.matched || sc.learned) && sc.p >= fitRatio*pc {
+		if sc.idx != ci && sc.r >= minEvidence && sc.p >= fitRatio*pc {
 			return false
 		}
 	}
@@ -405,7 +535,24 @@ func (d *Detector) Observe(code, number string) {
 			d.contexts[key] = c
 		}
 		c.add(ci, 1)
+		if k == 0 {
+			d.count(ci, 1)
+		}
 	}
+}
+
+// count adds n observations to carrier i's total, keeping adjust.
+func (d *Detector) count(i, n int) {
+	m := d.model()
+	if d.totals == nil {
+		d.totals = map[int]int{}
+	}
+	t := d.totals[i]
+	if t > 0 {
+		d.adjust -= m.prior[i] * m.dflt(i) * (shrink(t) - 1)
+	}
+	d.totals[i] = t + n
+	d.adjust += m.prior[i] * m.dflt(i) * (shrink(t+n) - 1)
 }
 
 func (c *learned) add(idx, n int) {
@@ -502,8 +649,16 @@ func (d *Detector) Restore(data []byte) error {
 		}
 	}
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.contexts = contexts
-	d.mu.Unlock()
+	d.totals, d.adjust = nil, 0
+	for k, c := range contexts {
+		if k.prefix == "" {
+			for _, o := range c.counts {
+				d.count(o.idx, o.n)
+			}
+		}
+	}
 	return nil
 }
 

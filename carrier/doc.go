@@ -27,52 +27,66 @@
 // letters upper-cased; anything but 6–32 letters, digits and '-' is
 // garbage and has no candidates (NormalizeNumber).
 //
-// The score of a carrier is an estimated probability, from four sources:
+// The score of a carrier is an estimated probability: its popularity
+// prior times how likely it is to issue the number, normalised over all
+// carriers (Bayes' rule). How likely a carrier is to issue a number comes
+// from three sources:
 //
-//   - The public patterns. Each row is split into its alternatives, and an
-//     alternative that matches counts by how unlikely a generic number is to
-//     match it: the ratio of the number's probability if the carrier drew
-//     it uniformly from the alternative (one of its lengths, then one of
-//     its strings of that length, counted exactly from the compiled
-//     expression) to its probability under a background of generic
-//     numbers. "^(77)[0-9]{13}$" thus counts a hundred times more than
-//     "^[0-9]{15}$", and letters more still; a catch-all such as
-//     "^[A-Za-z0-9-]{4,35}$" counts for nothing. A carrier whose patterns
-//     all miss the number is taken to issue such numbers 5% of the time.
-//   - The popularity prior: the 2019 usage counts plus 1,000 for every
-//     carrier (jtexpress, which began in China after 2019, is lent the
-//     count of Best Express, which it took over).
+//   - Its documented formats: the 41 public patterns (number_patterns.csv)
+//     and the formats that Kuaidi100's own code lists and a rule file
+//     citing the carriers' sites describe in words ("12 digits, commonly
+//     starting 268"; formats.go, each with its source). Every row is an
+//     equal part of the carrier's format model, split among its
+//     alternatives; an alternative gives a number of a length it allows
+//     the probability of that length (its lengths equally likely) times the
+//     number's share of its strings, characters weighed by how common
+//     they are in numbers at large — so "10 alphanumeric characters" means
+//     mostly digits, as in practice, and "^(77)[0-9]{13}$" says a hundred
+//     times more than "^[0-9]{15}$". 5% of a carrier's numbers are taken
+//     to fit none of its formats.
 //   - Check digits: an alternative that describes UPU S10 identifiers
 //     (EA123456785CN) counts only with a valid check digit, and then
 //     tenfold (ValidS10).
-//   - Learning: Observe records, for each number a carrier is known to have
-//     issued, its length and its prefixes of up to six characters. Ranking
-//     refines the estimate context by context, from (length) to (length,
-//     first six characters): at a context with n observations,
-//     P ← (count + m·P)/(n + m), with m from 32 for the length alone down to
-//     8 for prefixes of three characters or more. One observation nudges
-//     the ranking, a few agreeing ones outweigh the public patterns. The
-//     statistics are safe for concurrent use and persist as JSON (Snapshot,
-//     Restore).
+//   - What it learns: Observe records each number a carrier is known to
+//     have issued — its length and its prefixes of up to six characters.
+//     A carrier's probability of a number is then read as a chain, the
+//     length first, then each of the first characters, each step the
+//     carrier's observed frequency smoothed towards its documented one
+//     with the weight of four observations. Learning refines each carrier's
+//     own number shapes; it never moves the popularity prior, so numbers
+//     of one carrier never promote it for shapes it was not seen with
+//     (observing JD numbers leaves the ranking of a YT… number alone).
 //
-// Candidates are the carriers a pattern matches with positive evidence or
-// that were observed in a context of the number, at most MaxCandidates.
-// Their LengthPre is the length of the normalised number: the original
-// service keys its statistics by the first characters of numbers (noPre)
-// and their length (lengthPre), and answers lengthPre 15 for its 15-digit
-// sample numbers.
+// The prior is the 2019 usage counts plus 1,000 for every carrier
+// (jtexpress, which began in China after 2019, is lent the count of Best
+// Express, which it took over).
+//
+// Candidates are the carriers under which the number is at least twice
+// as likely as a generic number (a background of lengths 6–32, digits
+// 95% of characters), at most MaxCandidates. Their LengthPre is the length
+// of the normalised number: the original service keys its statistics by
+// the first characters of numbers (noPre) and their length (lengthPre),
+// and answers lengthPre 15 for its 15-digit sample numbers.
 //
 // Fits takes the code the client gave as evidence: it gets half the prior,
 // the other carriers share the rest by popularity, then the number is
 // scored as in Rank. The code does not fit when another candidate comes
-// out at least four times as probable. So a number no pattern matches fits
-// its code unless observations point elsewhere, a number only bare-length
-// patterns claim fits any code, and a wrong code is caught when a specific
-// pattern (prefix, letters, check digit) or learned statistics claim the
-// number for another carrier.
+// out at least four times as probable. So a number that matches no format
+// fits its code unless observations point elsewhere, a number only
+// bare-length formats claim fits any code, and a wrong code is caught when
+// a specific format (prefix, letters, check digit) or learned statistics
+// claim the number for another carrier.
 //
-// On the 31 distinct real numbers of testdata/real_events_dev.jsonl the
-// right carrier ranks first for 65% of them and among the first three for
-// 87% with patterns and priors alone; with leave-one-out learning, 81% and
-// 97% (the one miss is a carrier no longer in the code lists).
+// # Accuracy
+//
+// EvaluateBySource (trackpush eval autonumber) ranks each labelled number
+// with a detector that learned every other source's numbers and whose
+// documented formats leave out those written from the number's own source.
+// On the 381 real development numbers of shared/data/carriers (172
+// sources, 131 of them single examples of small carriers) the right
+// carrier is first for 51.7% and among the first three for 64.0%; for the
+// 224 numbers of the ten most used carriers of 2019, J&T and Deppon, 83.9%
+// and 97.8%; weighted by carrier popularity, 87.5% and 97.7%. The rest are
+// mostly 12-digit numbers that SF, ZTO, STO, YTO, Best and TTK all issued
+// before 2019, and small carriers known by one example.
 package carrier

@@ -38,9 +38,8 @@ func ExampleDetector_Rank() {
 		fmt.Printf("%s %s lengthPre=%d %.2f\n", c.Code, c.Name, c.LengthPre, c.Score)
 	}
 	// Output:
-	// shentong 申通快递 lengthPre=15 0.98
-	// yunda 韵达快递 lengthPre=15 0.02
-	// yuantong 圆通速递 lengthPre=15 0.00
+	// shentong 申通快递 lengthPre=15 0.95
+	// yunda 韵达快递 lengthPre=15 0.05
 	// longbanwuliu 龙邦速递 lengthPre=15 0.00
 	// quanfengkuaidi 全峰快递 lengthPre=15 0.00
 }
@@ -48,7 +47,7 @@ func ExampleDetector_Rank() {
 func ExampleDetector_Fits() {
 	d := carrier.NewDetector()
 	fmt.Println(d.Fits("shentong", "773054585813745"))
-	fmt.Println(d.Fits("yunda", "773054585813745"))
+	fmt.Println(d.Fits("yunda", "JT1234567890123"))
 	// A numbering scheme no public pattern knows is learned.
 	fmt.Println(d.Fits("yunda", "ZZ-1234-5678"))
 	for _, n := range []string{"ZZ-0001-0002", "ZZ-0003-0004", "ZZ-0005-0006", "ZZ-0007-0008", "ZZ-0009-0010"} {

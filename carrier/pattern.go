@@ -26,23 +26,43 @@ const alphabet = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 type alt struct {
 	carrier int            // index into companies
 	expr    string         // the alternative, anchored
+	source  string         // where its row comes from (several joined by "|")
+	weight  float64        // its share of the carrier's format model: each row an equal part, split among its alternatives
 	re      *regexp.Regexp // whole-number match
-	// lnCount[n] is the natural log of the number of strings of length n
-	// over alphabet that the alternative accepts (-Inf for none).
-	lnCount [MaxNumberLen + 1]float64
-	lnLens  float64 // log of the number of accepted lengths within the limits
-	lens    uint64  // bit n: accepts some string of length n
-	first   uint64  // bit i: accepts a string starting with alphabet[i]
-	s10     bool    // accepts only UPU S10-shaped strings
+	nfa     *nfa           // for counting the strings with a given prefix
+	// lnMass[n] is the natural log of the background probability mass of
+	// the strings of length n that the alternative accepts (-Inf for none):
+	// within what a format allows, characters are taken to be as common as
+	// they are in numbers at large, so that "10 alphanumeric characters"
+	// means mostly digits, as it does in practice.
+	lnMass [MaxNumberLen + 1]float64
+	lnLens float64 // log of the number of accepted lengths within the limits
+	lens   uint64  // bit n: accepts some string of length n
+	first  uint64  // bit i: accepts a string starting with alphabet[i]
+	s10    bool    // accepts only UPU S10-shaped strings
 }
 
-// compileAlts splits each pattern row into its top-level alternatives and
-// measures each. All expressions are read as whole-number matches: the
-// TypeScript source anchors them, and the Java source (a Hive UDF) matches
-// with Pattern.matches, which needs the whole input to match.
-func compileAlts(rows []patternRow) ([]alt, error) {
+// compileAlts splits each format row into its top-level alternatives and
+// measures each, leaving out the rows whose source exclude names. All
+// expressions are read as whole-number matches: the TypeScript source
+// anchors them, and the Java source (a Hive UDF) matches with
+// Pattern.matches, which needs the whole input to match.
+//
+// Each alternative gets a weight in its carrier's format model: the
+// carrier's rows share it equally (each source has an equal say), and a
+// row's alternatives share the row's part equally.
+func compileAlts(rows []formatRow, exclude func(source string) bool) ([]alt, error) {
 	var alts []alt
+	rowsOf := map[int]float64{}
+	type rowAlts struct {
+		carrier int
+		alts    []int
+	}
+	var byRow []rowAlts
 	for _, row := range rows {
+		if exclude != nil && slices.ContainsFunc(strings.Split(row.source, "|"), exclude) {
+			continue
+		}
 		ci, ok := search(row.code)
 		if !ok {
 			return nil, fmt.Errorf("pattern for unknown code %q", row.code)
@@ -51,6 +71,7 @@ func compileAlts(rows []patternRow) ([]alt, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", row.code, err)
 		}
+		ra := rowAlts{carrier: ci}
 		for _, sub := range splitAlternatives(re) {
 			anchored := &syntax.Regexp{Op: syntax.OpConcat, Flags: syntax.Perl, Sub: []*syntax.Regexp{
 				{Op: syntax.OpBeginText}, sub, {Op: syntax.OpEndText},
@@ -59,9 +80,20 @@ func compileAlts(rows []patternRow) ([]alt, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", row.code, err)
 			}
-			if a.lens != 0 && !slices.ContainsFunc(alts, func(b alt) bool { return b.carrier == ci && b.expr == a.expr }) {
+			a.source = row.source
+			if a.lens != 0 {
+				ra.alts = append(ra.alts, len(alts))
 				alts = append(alts, a)
 			}
+		}
+		if len(ra.alts) > 0 {
+			byRow = append(byRow, ra)
+			rowsOf[ci]++
+		}
+	}
+	for _, ra := range byRow {
+		for _, i := range ra.alts {
+			alts[i].weight = 1 / rowsOf[ra.carrier] / float64(len(ra.alts))
 		}
 	}
 	return alts, nil
@@ -118,11 +150,12 @@ func newAlt(carrier int, re *syntax.Regexp) (alt, error) {
 		return a, err
 	}
 	n := newNFA(prog)
-	anyChar := func(int) func(byte) bool { return func(byte) bool { return true } }
+	a.nfa = n
 	counts := n.count(MaxNumberLen, anyChar)
+	mass := n.countFrom(n.start(), true, MaxNumberLen, bgWeight)
 	lens := 0
 	for l, c := range counts {
-		a.lnCount[l] = math.Log(c) // -Inf for 0
+		a.lnMass[l] = math.Log(mass[l]) // -Inf for 0
 		if c > 0 && l >= MinNumberLen {
 			a.lens |= 1 << l
 			lens++
@@ -138,6 +171,31 @@ func newAlt(carrier int, re *syntax.Regexp) (alt, error) {
 	}
 	a.s10 = total > 0 && same(counts[13], total) && same(n.count(13, s10Class)[13], total)
 	return a, nil
+}
+
+func anyChar(int) func(byte) bool { return func(byte) bool { return true } }
+
+// bgWeight weighs each character by its background probability.
+func bgWeight(int) func(byte) float64 {
+	return func(c byte) float64 { return math.Exp(lnBgChars(string(c))) }
+}
+
+// prefixShare returns the share (by background mass) of the alternative's
+// strings of length n that start with prefix (0 when it has none of that
+// length).
+func (a *alt) prefixShare(n int, prefix string) float64 {
+	if a.lens&(1<<n) == 0 {
+		return 0
+	}
+	set := a.nfa.start()
+	for i := 0; i < len(prefix) && len(set) > 0; i++ {
+		set = a.nfa.step(set, rune(prefix[i]))
+	}
+	if len(set) == 0 {
+		return 0
+	}
+	c := a.nfa.countFrom(set, len(prefix) == 0, n-len(prefix), bgWeight)
+	return c[n-len(prefix)] * math.Exp(lnBgChars(prefix)-a.lnMass[n])
 }
 
 func same(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(a, b) }
@@ -258,35 +316,50 @@ func (n *nfa) accepts(set []uint32, begin bool) bool {
 // count returns, for each length up to maxLen, how many strings the
 // program accepts whose character at position i satisfies allowed(i).
 func (n *nfa) count(maxLen int, allowed func(pos int) func(byte) bool) []float64 {
+	return n.countFrom(n.start(), true, maxLen, func(pos int) func(byte) float64 {
+		ok := allowed(pos)
+		return func(c byte) float64 {
+			if ok(c) {
+				return 1
+			}
+			return 0
+		}
+	})
+}
+
+// countFrom is count from the state set start, at the beginning of the
+// text or not, with each character weighed by weight(pos): for each length
+// up to maxLen, the total weight of the continuations that lead to a match
+// (the weight of a string is the product of its characters').
+func (n *nfa) countFrom(start []uint32, begin bool, maxLen int, weight func(pos int) func(byte) float64) []float64 {
 	type state struct {
 		set []uint32
 		w   float64
 	}
 	key := func(set []uint32) string { return fmt.Sprint(set) }
-	start := n.start()
 	states := map[string]*state{key(start): {start, 1}}
 	out := make([]float64, maxLen+1)
 	for pos := 0; ; pos++ {
 		for _, s := range states {
-			if n.accepts(s.set, pos == 0) {
+			if n.accepts(s.set, begin && pos == 0) {
 				out[pos] += s.w
 			}
 		}
 		if pos == maxLen {
 			return out
 		}
-		ok := allowed(pos)
+		wt := weight(pos)
 		next := map[string]*state{}
 		for _, s := range states {
 			for _, class := range n.classes {
-				var k int
+				var k float64
 				var rep byte
 				for j := 0; j < len(class); j++ {
-					if ok(class[j]) {
+					if w := wt(class[j]); w > 0 {
 						if k == 0 {
 							rep = class[j]
 						}
-						k++
+						k += w
 					}
 				}
 				if k == 0 {
@@ -298,9 +371,9 @@ func (n *nfa) count(maxLen int, allowed func(pos int) func(byte) bool) []float64
 				}
 				ks := key(set)
 				if t := next[ks]; t != nil {
-					t.w += s.w * float64(k)
+					t.w += s.w * k
 				} else {
-					next[ks] = &state{set, s.w * float64(k)}
+					next[ks] = &state{set, s.w * k}
 				}
 			}
 		}

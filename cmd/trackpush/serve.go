@@ -16,12 +16,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/api"
 	"github.com/trackpush/trackpush/carrier"
+	"github.com/trackpush/trackpush/carrier/autocheck"
 	"github.com/trackpush/trackpush/clock"
 	"github.com/trackpush/trackpush/keyring"
 	"github.com/trackpush/trackpush/postgres"
@@ -335,6 +335,7 @@ type Main struct {
 	Tracker  *tracker.Tracker
 	Ingester *source.Ingester
 	Detector *carrier.Detector
+	Checker  *autocheck.Checker
 	Poller   *source.Poller
 	Keyring  *keyring.Keyring
 	// Upstreams, when set before Open, are the upstreams the poll routes
@@ -349,7 +350,6 @@ type Main struct {
 	srv *http.Server
 	// holdPushes leaves the push engine stopped after Open (bench).
 	holdPushes     bool
-	learned        atomic.Int64
 	stopBackground context.CancelFunc
 	background     sync.WaitGroup
 }
@@ -402,12 +402,15 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Workers: m.Config.Workers, PerHost: m.Config.PerHost, AllowPrivate: m.Config.AllowPrivateCallbacks,
 		Lease: m.Config.PushLease, UserAgent: "trackpush/" + m.Config.NodeName, BaseURL: m.Config.BaseURL,
 	})
-	m.Ingester = &source.Ingester{Store: m.Store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger, Learn: m.learn}
+	m.Ingester = &source.Ingester{Store: m.Store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger, Learn: m.Checker.Learn}
 	if err := m.openPoller(); err != nil {
 		return err
 	}
+	if m.Poller != nil {
+		m.Checker.Prober = m.Poller
+	}
 	m.Tracker = &tracker.Tracker{Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "tracker"), Pusher: m.Pusher,
-		Correct: m.correctCarrier, Redirected: func(*trackpush.Subscription) {
+		Correct: m.Checker.Correct, Redirected: func(*trackpush.Subscription) {
 			if m.Poller != nil {
 				m.Poller.Wake()
 			}
@@ -527,90 +530,13 @@ func openKeyring(ctx context.Context, store trackpush.Store, path string) (*keyr
 	return kr, nil
 }
 
-// detectorBlob names the carrier detector's learned statistics in the
-// store.
-const detectorBlob = "carrier.detector"
-
-// openDetector makes the carrier detector and restores what it learned.
+// openDetector makes the carrier detector and its auto-check, and
+// restores what it learned.
 func (m *Main) openDetector(ctx context.Context) error {
 	m.Detector = carrier.NewDetector()
-	b, err := m.Store.LoadBlob(ctx, detectorBlob)
-	if err != nil {
-		return err
-	}
-	if b != nil {
-		if err := m.Detector.Restore(b); err != nil {
-			m.Logger.Warn("carrier detector: discarding saved statistics", "err", err)
-		}
-	}
-	return nil
+	m.Checker = &autocheck.Checker{Detector: m.Detector, Blobs: m.Store, Log: m.Logger.With("component", "carrier")}
+	return m.Checker.Load(ctx)
 }
-
-// learn teaches the detector a confirmed shipment; the statistics are
-// saved every so many lessons and at Close.
-func (m *Main) learn(com, nu string) {
-	m.Detector.Observe(com, nu)
-	if m.learned.Add(1)%100 == 0 {
-		m.saveDetector()
-	}
-}
-
-func (m *Main) saveDetector() {
-	b, err := m.Detector.Snapshot()
-	if err == nil {
-		err = m.Store.SaveBlob(context.Background(), detectorBlob, b)
-	}
-	if err != nil {
-		m.Logger.Warn("carrier detector: saving statistics", "err", err)
-	}
-}
-
-// correctCarrier is the auto-check: a number with no record for 3 days
-// whose carrier code does not fit it, while another carrier does, is
-// followed with that carrier; so is one whose code fits, when the
-// upstream of another plausible carrier has a record of it.
-func (m *Main) correctCarrier(ctx context.Context, s *trackpush.Subscription) (string, bool, bool) {
-	ranked := m.Detector.Rank(s.Nu)
-	if !m.Detector.Fits(s.Com, s.Nu) {
-		if len(ranked) == 0 || ranked[0].Code == s.Com {
-			return "", false, false
-		}
-		return ranked[0].Code, m.Poller.Polls(ranked[0].Code), true
-	}
-	// The number fits the given carrier, but it may fit others as well
-	// (EMS and China Post issue numbers of one format): ask the upstreams
-	// of the likeliest other polled carriers whether they know it.
-	probes := 0
-	for _, c := range ranked {
-		if probes == maxCarrierProbes || c.Score < minProbeScore {
-			break
-		}
-		if c.Code == s.Com || !m.Poller.Polls(c.Code) {
-			continue
-		}
-		probes++
-		pctx, cancel := context.WithTimeout(ctx, probeTimeout)
-		known, err := m.Poller.Knows(pctx, c.Code, s.Nu, s.Phone)
-		cancel()
-		if err != nil {
-			m.Logger.Warn("carrier probe failed", "com", c.Code, "nu", s.Nu, "err", err)
-			continue
-		}
-		if known {
-			return c.Code, true, true
-		}
-	}
-	return "", false, false
-}
-
-// The carrier auto-check's probes: at most maxCarrierProbes other carriers
-// per subscription, each at least minProbeScore likely, each given
-// probeTimeout (real time) to answer.
-const (
-	maxCarrierProbes = 2
-	minProbeScore    = 0.01
-	probeTimeout     = 10 * time.Second
-)
 
 // openPoller makes the poller from the poll routes (none: no poller).
 func (m *Main) openPoller() error {
@@ -678,8 +604,10 @@ func (m *Main) Close() error {
 		m.Pusher.Stop()
 	}
 	if m.Store != nil {
-		if m.Detector != nil && m.learned.Load() > 0 {
-			m.saveDetector()
+		if m.Checker != nil {
+			if err := m.Checker.Save(context.Background()); err != nil {
+				m.Logger.Warn("carrier detector", "err", err)
+			}
 		}
 		errs = append(errs, m.Store.Close())
 	}
