@@ -243,8 +243,10 @@ func (SFPush) Read(r *http.Request, body []byte) (*Push, error) {
 		if rt.MailNo == "" {
 			return nil, badPush("WaybillRoute[%d]: no mailno", i)
 		}
-		key := string(rt.ID)
-		if key == "" {
+		// Keys are scoped by waybill: an id is only trusted to be unique
+		// among a waybill's routes.
+		key := rt.MailNo + "|" + string(rt.ID)
+		if rt.ID == "" {
 			key = tupleKey(rt.MailNo, rt.AcceptTime, string(rt.OpCode))
 		}
 		p.Scans = append(p.Scans, Pushed{Nu: rt.MailNo, Key: key, Event: rt.event()})

@@ -181,8 +181,8 @@ func (s STOPush) Read(r *http.Request, body []byte) (*Push, error) {
 		return nil, badPush("content: no waybillNo or trace")
 	}
 	p.Ref = msg.WaybillNo
-	key := msg.Trace.OutBizCode
-	if key == "" {
+	key := msg.WaybillNo + "|" + msg.Trace.OutBizCode
+	if msg.Trace.OutBizCode == "" {
 		key = tupleKey(msg.WaybillNo, msg.Trace.OpTime, msg.Trace.ScanType)
 	}
 	p.Scans = []Pushed{{Nu: msg.WaybillNo, Key: key, Event: msg.Trace.event()}}
