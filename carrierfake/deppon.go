@@ -29,7 +29,9 @@ func NewDeppon(companyCode, appKey string, o Options) *Deppon {
 }
 
 // URL returns the fake's trace query endpoint.
-func (f *Deppon) URL() string { return f.Base() + "/dop-interface-sync/standard-query/newTraceQuery.action" }
+func (f *Deppon) URL() string {
+	return f.Base() + "/dop-interface-sync/standard-query/newTraceQuery.action"
+}
 
 // fail answers a refused request. Deppon publishes no table of failure
 // codes; the fake answers result "false" with the reason.
