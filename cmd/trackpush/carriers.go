@@ -19,12 +19,12 @@ import (
 // credentials are given, and its push endpoint POST
 // /v1/carriers/{code}/push is enabled as described in enabledPushes.
 type CarriersConfig struct {
-	SFEnv, SFPartnerID, SFCheckWord, SFPushToken                     string
-	ZTOEnv, ZTOAppKey, ZTOAppSecret, ZTOPushToken                    string
-	JTEnv, JTAPIAccount, JTPrivateKey, JTUUID, JTPushToken           string
-	STOEnv, STOAppKey, STOResource, STOSecretKey, STOPushToken       string
+	SFEnv, SFPartnerID, SFCheckWord, SFPushToken                         string
+	ZTOEnv, ZTOAppKey, ZTOAppSecret, ZTOPushToken                        string
+	JTEnv, JTAPIAccount, JTPrivateKey, JTUUID, JTPushToken               string
+	STOEnv, STOAppKey, STOResource, STOSecretKey, STOPushToken           string
 	YTOEnv, YTOPartner, YTOCustomer, YTOSecret, YTOPushKey, YTOPushToken string
-	DepponEnv, DepponCompanyCode, DepponAppKey, DepponPushToken      string
+	DepponEnv, DepponCompanyCode, DepponAppKey, DepponPushToken          string
 }
 
 // directCarriers are the adapters' names (the upstream names of --poll and

@@ -32,7 +32,14 @@ func newFakeCarriers(t *testing.T) *fakeCarriers {
 		deppon: carrierfake.NewDeppon("219401", "dp-key", carrierfake.Options{Traces: carrierfake.Fixtures("deppon")}),
 	}
 	f.yto.PartnerID = "yto-push-key"
-	t.Cleanup(func() { f.sf.Close(); f.zto.Close(); f.jt.Close(); f.sto.Close(); f.yto.Close(); f.deppon.Close() })
+	t.Cleanup(func() {
+		f.sf.Close()
+		f.zto.Close()
+		f.jt.Close()
+		f.sto.Close()
+		f.yto.Close()
+		f.deppon.Close()
+	})
 	return f
 }
 

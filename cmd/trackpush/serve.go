@@ -411,7 +411,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		URLPolicy:   push.URLPolicy{AllowHTTPS: m.Config.AllowHTTPS, AllowPrivate: m.Config.AllowPrivateCallbacks},
 		Sensitive:   words,
 		IngestToken: m.Config.IngestToken, AdminToken: m.Config.AdminToken,
-		Carriers:    carriers,
+		Carriers: carriers,
 	}).Handler()
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
