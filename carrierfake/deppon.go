@@ -71,6 +71,7 @@ func (f *Deppon) handle(w http.ResponseWriter, r *http.Request) {
 			list = append(list, depponTraceOf(s))
 		}
 	}
+	call.Scans = len(list)
 	f.record(call)
 	writeJSON(w, http.StatusOK, map[string]any{"result": "true", "reason": "", "resultCode": "1000", "uniquerRequestNumber": responseID(),
 		"responseParam": map[string]any{"tracking_number": q.MailNo, "trace_list": list}})

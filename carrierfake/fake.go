@@ -156,6 +156,7 @@ type Call struct {
 	Numbers []string // the waybills asked for
 	Phone   string   // the phone digits sent (SF checkPhoneNo, ZTO mobilePhone)
 	Answer  string   // the carrier's code of the answer: "A1000", "S211", "ok", "xml-error", …
+	Scans   int      // the scans answered, over all the waybills
 }
 
 // server is what every fake shares: the HTTP server, the parcels, the
@@ -164,6 +165,7 @@ type server struct {
 	srv    *httptest.Server
 	traces Traces
 	clock  trackpush.Clock
+	onCall func(Call)
 
 	mu    sync.Mutex
 	calls []Call
@@ -176,10 +178,13 @@ type Options struct {
 	// Clock is the carrier's time: which scans exist, and the rate
 	// limits' windows (default: the real clock).
 	Clock trackpush.Clock
+	// OnCall, when set, is told of every request answered (the demo
+	// prints them).
+	OnCall func(Call)
 }
 
 func newServer(o Options, h http.Handler) *server {
-	s := &server{traces: o.Traces, clock: o.Clock}
+	s := &server{traces: o.Traces, clock: o.Clock, onCall: o.OnCall}
 	if s.traces == nil {
 		s.traces = NewBook()
 	}
@@ -211,8 +216,11 @@ func (s *server) Calls() []Call {
 
 func (s *server) record(c Call) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.calls = append(s.calls, c)
+	s.mu.Unlock()
+	if s.onCall != nil {
+		s.onCall(c)
+	}
 }
 
 // parcel looks a waybill up as of the carrier's now.

@@ -94,6 +94,7 @@ func (f *JT) handle(w http.ResponseWriter, r *http.Request) {
 		if p, ok := f.parcel(nu); ok {
 			for _, s := range p.Scans {
 				wb.Details = append(wb.Details, jtDetailOf(s))
+				call.Scans++
 			}
 		}
 		data = append(data, wb)

@@ -152,6 +152,7 @@ func (f *SF) handle(w http.ResponseWriter, r *http.Request) {
 		if p, ok := f.parcel(nu); ok && q.TrackingType.String() != "2" {
 			for _, s := range p.Scans {
 				rs.Routes = append(rs.Routes, route{AcceptAddress: s.City, AcceptTime: s.stamp(), Remark: s.Desc, OpCode: s.Code})
+				call.Scans++
 			}
 		}
 		resps = append(resps, rs)

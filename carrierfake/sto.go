@@ -96,6 +96,7 @@ func (f *STO) handle(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		data[nu] = ts
+		call.Scans += len(ts)
 	}
 	call.Answer = "ok"
 	f.record(call)

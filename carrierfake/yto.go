@@ -105,7 +105,7 @@ func (f *YTO) handle(w http.ResponseWriter, r *http.Request) {
 	for _, s := range p.Scans {
 		out = append(out, scan{WaybillNo: nu, UploadTime: s.stamp(), InfoContent: s.Code, ProcessInfo: s.Desc, City: s.City})
 	}
-	call.Answer = "ok"
+	call.Answer, call.Scans = "ok", len(out)
 	f.record(call)
 	writeJSON(w, http.StatusOK, out)
 }

@@ -122,7 +122,7 @@ func (f *ZTO) handle(w http.ResponseWriter, r *http.Request) {
 	for _, s := range p.Scans {
 		result = append(result, scan{BillCode: q.BillCode, ScanType: s.Code, ScanDate: s.Time.UnixMilli(), Desc: s.Desc, ScanSite: site{Name: s.Site, City: s.City}})
 	}
-	call.Answer = "ok"
+	call.Answer, call.Scans = "ok", len(result)
 	f.record(call)
 	writeJSON(w, http.StatusOK, ztoAnswer{Result: result, Message: "调用成功", StatusCode: "SYS000", Status: true})
 }
