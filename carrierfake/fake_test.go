@@ -168,13 +168,17 @@ func TestDepponVector(t *testing.T) {
 // TestFixtures: every fixture loads, names its sources, and has parcels
 // whose scans are in time order with codes and texts.
 func TestFixtures(t *testing.T) {
-	for _, c := range []string{"sf", "zto", "jt", "sto", "yto", "deppon"} {
+	for _, c := range []string{"sf", "zto", "jt", "sto", "yto", "deppon", "yunda", "ems"} {
 		fx, err := LoadFixture(c)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if fx.Carrier != c || fx.Shape == "" || len(fx.Parcels) < 2 {
 			t.Errorf("%s: %+v", c, fx)
+		}
+		// The answers of Yunda and EMS rest on inferred shapes.
+		if provisional := c == "yunda" || c == "ems"; fx.Provisional != provisional {
+			t.Errorf("%s: provisional %v", c, fx.Provisional)
 		}
 		b := Fixtures(c)
 		for _, nu := range b.Numbers() {
@@ -202,5 +206,33 @@ func TestBookClock(t *testing.T) {
 	fc.Set(t0.Add(30 * time.Minute))
 	if p, ok := f.parcel("X1"); !ok || len(p.Scans) != 1 || p.Scans[0].Code != "a" {
 		t.Fatalf("%+v", p)
+	}
+}
+
+func TestYundaVector(t *testing.T) {
+	f := NewYunda("999999", "test-app-secret", Options{})
+	defer f.Close()
+	h := http.Header{"app-key": {"999999"}, "req-time": {"1700000000000"}, "sign": {"48419bedf4f15823a810b675d66fd29a"}}
+	if got := post(t, f.URL(), "application/json", h, `{"mailno":"4300000000001"}`); !strings.Contains(got, `"result":true`) {
+		t.Errorf("vector: %s", got)
+	}
+	h.Set("sign", "48419bedf4f15823a810b675d66fd29b")
+	if got := post(t, f.URL(), "application/json", h, `{"mailno":"4300000000001"}`); !strings.Contains(got, `"result":false`) {
+		t.Errorf("bad sign: %s", got)
+	}
+}
+
+func TestEMSVector(t *testing.T) {
+	f := NewEMS("S1", "MDEyMzQ1Njc4OWFiY2RlZg==", Options{})
+	defer f.Close()
+	v := url.Values{"apiCode": {"040001"}, "senderNo": {"S1"}, "authorization": {"a"}, "timeStamp": {"2025-06-16 10:00:00"}, "msgType": {"0"}, "version": {"V1.0.0"},
+		"logitcsInterface": {"|$4|ImkUJUd6SVUDz3sP0NMBljx+6qIPo7fM6/2QexmF7/bBEAzgMwF29by1oQ0/LbI3/vkPai/Ngto8XCYTZqKy1DJdUB/WoUhfa6ykyLZ7yWA="}}
+	if got := post(t, f.URL(), form, nil, v.Encode()); !strings.Contains(got, `"retCode":"00000"`) {
+		t.Errorf("vector: %s", got)
+	}
+	other := NewEMS("S1", "ZmVkY2JhOTg3NjU0MzIxMA==", Options{})
+	defer other.Close()
+	if got := post(t, other.URL(), form, nil, v.Encode()); strings.Contains(got, `"retCode":"00000"`) {
+		t.Errorf("another key: %s", got)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // TRACKPUSH_* variables or *_FILE secrets) and the secret token of its
 // push endpoint. A carrier is an upstream (--poll 'shunfeng=sf') once its
 // credentials are given, and its push endpoint POST
-// /v1/carriers/{code}/push is enabled as described in enabledPushes.
+// /v1/carriers/{code}/push is enabled as pushFormats says.
 type CarriersConfig struct {
 	SFEnv, SFPartnerID, SFCheckWord, SFPushToken                         string
 	ZTOEnv, ZTOAppKey, ZTOAppSecret, ZTOPushToken                        string
@@ -25,6 +25,9 @@ type CarriersConfig struct {
 	STOEnv, STOAppKey, STOResource, STOSecretKey, STOPushToken           string
 	YTOEnv, YTOPartner, YTOCustomer, YTOSecret, YTOPushKey, YTOPushToken string
 	DepponEnv, DepponCompanyCode, DepponAppKey, DepponPushToken          string
+	// Provisional query clients (no push format is known).
+	YundaEnv, YundaAppKey, YundaAppSecret             string
+	EMSEnv, EMSSenderNo, EMSAuthorization, EMSSignKey string
 }
 
 // directCarriers are the adapters' names (the upstream names of --poll and
@@ -37,6 +40,8 @@ var directCarriers = map[string][]string{
 	"sto":    {"shentong"},
 	"yto":    {"yuantong"},
 	"deppon": {"debangwuliu", "debangkuaidi"},
+	"yunda":  {"yunda"},
+	"ems":    {"ems", "youzhengguonei"},
 }
 
 // bindCarriers defines the carriers' flags.
@@ -81,6 +86,13 @@ func bindCarriers(fs *flag.FlagSet, c *CarriersConfig) {
 	str(&c.DepponCompanyCode, "deppon-company-code", "Deppon companyCode")
 	sec(&c.DepponAppKey, "deppon-app-key", "Deppon appkey")
 	sec(&c.DepponPushToken, "deppon-push-token", "secret token of Deppon's push URL (no push signature is known); enables /v1/carriers/deppon/push")
+	env(&c.YundaEnv, "yunda")
+	str(&c.YundaAppKey, "yunda-app-key", "Yunda app-key (provisional adapter)")
+	sec(&c.YundaAppSecret, "yunda-app-secret", "Yunda appSecret")
+	env(&c.EMSEnv, "ems")
+	str(&c.EMSSenderNo, "ems-sender-no", "EMS agreement customer number (senderNo; provisional adapter)")
+	sec(&c.EMSAuthorization, "ems-authorization", "EMS authorisation code")
+	sec(&c.EMSSignKey, "ems-sign-key", "EMS signKey (base64 of 16 bytes)")
 }
 
 // missing returns an error naming the flags a carrier lacks.
@@ -112,6 +124,16 @@ func (c *CarriersConfig) credentials(name string) error {
 		return missing(name, "yto-partner", c.YTOPartner, "yto-customer", c.YTOCustomer, "yto-secret", c.YTOSecret)
 	case "deppon":
 		return missing(name, "deppon-company-code", c.DepponCompanyCode, "deppon-app-key", c.DepponAppKey)
+	case "yunda":
+		return missing(name, "yunda-app-key", c.YundaAppKey, "yunda-app-secret", c.YundaAppSecret)
+	case "ems":
+		if err := missing(name, "ems-sender-no", c.EMSSenderNo, "ems-authorization", c.EMSAuthorization, "ems-sign-key", c.EMSSignKey); err != nil {
+			return err
+		}
+		if _, err := direct.EMSEnvelope("{}", c.EMSSignKey); err != nil {
+			return fmt.Errorf("--ems-sign-key is not base64 of a 16-byte key")
+		}
+		return nil
 	}
 	return fmt.Errorf("unknown upstream %q (kuaidi100, sim, %s)", name, strings.Join(directNames(), ", "))
 }
@@ -127,13 +149,14 @@ func directNames() []string {
 
 // environment returns a carrier's env setting.
 func (c *CarriersConfig) environment(name string) string {
-	return map[string]string{"sf": c.SFEnv, "zto": c.ZTOEnv, "jt": c.JTEnv, "sto": c.STOEnv, "yto": c.YTOEnv, "deppon": c.DepponEnv}[name]
+	return map[string]string{"sf": c.SFEnv, "zto": c.ZTOEnv, "jt": c.JTEnv, "sto": c.STOEnv, "yto": c.YTOEnv, "deppon": c.DepponEnv,
+		"yunda": c.YundaEnv, "ems": c.EMSEnv}[name]
 }
 
 // hosts returns a carrier's published endpoints.
 func hosts(name string) map[string]string {
 	return map[string]map[string]string{"sf": direct.SFHosts, "zto": direct.ZTOHosts, "jt": direct.JTHosts,
-		"sto": direct.STOHosts, "yto": direct.YTOHosts, "deppon": direct.DepponHosts}[name]
+		"sto": direct.STOHosts, "yto": direct.YTOHosts, "deppon": direct.DepponHosts, "yunda": direct.YundaHosts, "ems": direct.EMSHosts}[name]
 }
 
 // Validate checks the carriers' settings and a poll route to one of them.
@@ -192,6 +215,10 @@ func (c *CarriersConfig) upstream(name string) (source.Upstream, error) {
 		return &direct.YTO{Host: u, Partner: c.YTOPartner, Customer: c.YTOCustomer, Secret: c.YTOSecret}, nil
 	case "deppon":
 		return &direct.Deppon{URL: u, CompanyCode: c.DepponCompanyCode, AppKey: c.DepponAppKey}, nil
+	case "yunda":
+		return &direct.Yunda{URL: u, AppKey: c.YundaAppKey, AppSecret: c.YundaAppSecret}, nil
+	case "ems":
+		return &direct.EMS{URL: u, SenderNo: c.EMSSenderNo, Authorization: c.EMSAuthorization, SignKey: c.EMSSignKey}, nil
 	}
 	return nil, fmt.Errorf("unknown upstream %q", name)
 }

@@ -20,6 +20,8 @@ type fakeCarriers struct {
 	sto    *carrierfake.STO
 	yto    *carrierfake.YTO
 	deppon *carrierfake.Deppon
+	yunda  *carrierfake.Yunda
+	ems    *carrierfake.EMS
 }
 
 func newFakeCarriers(t *testing.T) *fakeCarriers {
@@ -30,6 +32,8 @@ func newFakeCarriers(t *testing.T) *fakeCarriers {
 		sto:    carrierfake.NewSTO("sto-app", "sto-secret", carrierfake.Options{Traces: carrierfake.Fixtures("sto")}),
 		yto:    carrierfake.NewYTO("JRe9WQ", "TEST", "yto-secret", carrierfake.Options{Traces: carrierfake.Fixtures("yto")}),
 		deppon: carrierfake.NewDeppon("219401", "dp-key", carrierfake.Options{Traces: carrierfake.Fixtures("deppon")}),
+		yunda:  carrierfake.NewYunda("999999", "yd-secret", carrierfake.Options{Traces: carrierfake.Fixtures("yunda")}),
+		ems:    carrierfake.NewEMS("S1", "MDEyMzQ1Njc4OWFiY2RlZg==", carrierfake.Options{Traces: carrierfake.Fixtures("ems")}),
 	}
 	f.yto.PartnerID = "yto-push-key"
 	t.Cleanup(func() {
@@ -39,6 +43,8 @@ func newFakeCarriers(t *testing.T) *fakeCarriers {
 		f.sto.Close()
 		f.yto.Close()
 		f.deppon.Close()
+		f.yunda.Close()
+		f.ems.Close()
 	})
 	return f
 }
@@ -46,7 +52,7 @@ func newFakeCarriers(t *testing.T) *fakeCarriers {
 // configure points the server at the fakes, routes the six carriers to
 // their adapters and enables their push endpoints.
 func (f *fakeCarriers) configure(m *Main) {
-	m.Config.Poll = "shunfeng=sf,zhongtong=zto,jtexpress=jt,shentong=sto,yuantong=yto,debangwuliu=deppon"
+	m.Config.Poll = "shunfeng=sf,zhongtong=zto,jtexpress=jt,shentong=sto,yuantong=yto,debangwuliu=deppon,yunda=yunda,ems=ems"
 	c := &m.Config.Carriers
 	c.SFEnv, c.SFPartnerID, c.SFCheckWord, c.SFPushToken = f.sf.URL(), "CUST01", "sf-checkword", "sf-token"
 	c.ZTOEnv, c.ZTOAppKey, c.ZTOAppSecret = f.zto.URL(), "zto-app", "zto-secret"
@@ -54,6 +60,8 @@ func (f *fakeCarriers) configure(m *Main) {
 	c.STOEnv, c.STOAppKey, c.STOSecretKey = f.sto.URL(), "sto-app", "sto-secret"
 	c.YTOEnv, c.YTOPartner, c.YTOCustomer, c.YTOSecret, c.YTOPushKey = f.yto.Host(), "JRe9WQ", "TEST", "yto-secret", "yto-push-key"
 	c.DepponEnv, c.DepponCompanyCode, c.DepponAppKey, c.DepponPushToken = f.deppon.URL(), "219401", "dp-key", "dp-token"
+	c.YundaEnv, c.YundaAppKey, c.YundaAppSecret = f.yunda.URL(), "999999", "yd-secret"
+	c.EMSEnv, c.EMSSenderNo, c.EMSAuthorization, c.EMSSignKey = f.ems.URL(), "S1", "auth", "MDEyMzQ1Njc4OWFiY2RlZg=="
 }
 
 // lastPush waits for a push of nu that satisfies ok and returns it.
@@ -100,6 +108,8 @@ func TestDirectCarriers(t *testing.T) {
 		{"shentong", "773000000000001", "", 6, trackpush.StateSignedAtLocker},
 		{"yuantong", "YT2000000000000", "", 5, trackpush.StateSignedSelf},
 		{"debangwuliu", "DPK000000000001", "", 6, trackpush.StateSignedSelf},
+		{"yunda", "4300000000001", "", 4, trackpush.StateSignedSelf},
+		{"ems", "1100000000001", "", 4, trackpush.StateSignedSelf},
 	}
 	for _, c := range cases {
 		h.mustSubscribe(h.subBody(c.nu, withCompany(c.com), withPhone(c.phone)))
@@ -280,6 +290,10 @@ func TestCarriersConfig(t *testing.T) {
 		{"half the credentials", func(c *Config) { c.Poll = "zhongtong=zto"; c.Carriers.ZTOAppKey = "k" }, "zto needs --zto-app-secret"},
 		{"bad environment", func(c *Config) { c.Carriers.JTEnv = "staging" }, `jt-env: environment "staging"`},
 		{"token without secret", func(c *Config) { c.Carriers.YTOPushToken = "t" }, "yto-push-token"},
+		{"EMS key", func(c *Config) {
+			c.Poll = "ems=ems"
+			c.Carriers.EMSSenderNo, c.Carriers.EMSAuthorization, c.Carriers.EMSSignKey = "s", "a", "c2hvcnQ="
+		}, "--ems-sign-key is not base64 of a 16-byte key"},
 		{"fine", func(c *Config) {
 			c.Poll = "shunfeng=sf,shunfengkuaiyun=sf"
 			c.Carriers.SFPartnerID, c.Carriers.SFCheckWord, c.Carriers.SFEnv = "p", "c", "sandbox"

@@ -6,6 +6,12 @@
 // the raw bytes, answers the carrier's own acknowledgement, deduplicates on
 // the carrier's idempotency key and ingests through source.Ingester.
 //
+// Yunda (韵达) and EMS have provisional query clients: their signing is
+// solid, their answers' shapes are inferred, and their pushes are unknown.
+// JD Logistics and Cainiao have only their signing here (JDSign,
+// CainiaoDigest): the public sources disagree on their answers' shapes, so
+// a client would rest on a guess.
+//
 // What each carrier's wire looks like, and how sure we are of each part,
 // is ../shared/spec/carriers.md; the code says where a shape rests on a
 // single unofficial source ("provisional"). Signing is pure and tested with

@@ -131,3 +131,22 @@ func FuzzPushRead(f *testing.F) {
 		}
 	})
 }
+
+func FuzzYundaAnswer(f *testing.F) {
+	f.Add([]byte(`{"result":true,"code":"0000","data":{"mailno":"430","steps":[{"time":"2025-06-10 18:00:00","action":"GOT","city":"广州市","description":"已揽收"}]}}`))
+	f.Add([]byte(`{"result":false,"code":"-1","message":"签名错误"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		evs, err := parseYundaAnswer(b)
+		checkParsed(t, evs, err)
+	})
+}
+
+func FuzzEMSAnswer(f *testing.F) {
+	f.Add([]byte(`{"retCode":"00000","retMsg":"成功","retBody":"{\"responseItems\":[{\"opTime\":\"2025-06-09 10:20:00\",\"opCode\":\"203\",\"opDesc\":\"已收寄\"}]}"}`))
+	f.Add([]byte(`{"retCode":"00000","retBody":"[{\"opTime\":\"2025-06-09 10:20:00\",\"opName\":\"收寄\"}]"}`))
+	f.Add([]byte(`{"retCode":"-1","retMsg":"报文解密失败","retBody":null}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		evs, err := parseEMSAnswer(b)
+		checkParsed(t, evs, err)
+	})
+}

@@ -371,3 +371,56 @@ func TestPlaced(t *testing.T) {
 		}
 	}
 }
+
+func TestYundaQuery(t *testing.T) {
+	f := carrierfake.NewYunda("999999", "test-app-secret", carrierfake.Options{Traces: carrierfake.Fixtures("yunda")})
+	defer f.Close()
+	y := &Yunda{URL: f.URL(), AppKey: "999999", AppSecret: "test-app-secret"}
+	evs, err := y.Track(ctx, source.Query{Nu: "4300000000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEvents(t, evs, []want{
+		{"2025-06-10 18:00:00", "【广东广州白云区公司】已揽收", "GOT", trackpush.StatePickedUp},
+		{"2025-06-11 02:30:00", "【广州分拨中心】已发出", "DEPARTURE", 0},
+		{"2025-06-12 09:10:00", "进行派件扫描", "SENT", trackpush.StateDelivery},
+		{"2025-06-12 15:20:00", "快件已被 本人 签收", "SIGNED", trackpush.StateSigned},
+	})
+	// The body of this query is §12.B's Yunda vector input.
+	if b := marshal(map[string]string{"mailno": "4300000000001"}); YundaSign(b, "test-app-secret") != "48419bedf4f15823a810b675d66fd29a" {
+		t.Fatalf("body %s is not the vector's input", b)
+	}
+	if _, err := y.Track(ctx, source.Query{Nu: "4309999999999"}); !errors.Is(err, source.ErrNoRecord) {
+		t.Fatalf("unknown: %v", err)
+	}
+	bad := &Yunda{URL: f.URL(), AppKey: "999999", AppSecret: "wrong"}
+	if _, err := bad.Track(ctx, source.Query{Nu: "4300000000001"}); err == nil || !strings.Contains(err.Error(), "签名错误") {
+		t.Fatalf("wrong secret: %v", err)
+	}
+}
+
+func TestEMSQuery(t *testing.T) {
+	f := carrierfake.NewEMS("S1", "MDEyMzQ1Njc4OWFiY2RlZg==", carrierfake.Options{Traces: carrierfake.Fixtures("ems")})
+	defer f.Close()
+	e := &EMS{URL: f.URL(), SenderNo: "S1", Authorization: "auth", SignKey: "MDEyMzQ1Njc4OWFiY2RlZg=="}
+	evs, err := e.Track(ctx, source.Query{Nu: "1100000000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEvents(t, evs, []want{
+		{"2025-06-09 10:20:00", "已收寄", "203", trackpush.StatePickedUp},
+		{"2025-06-09 21:40:00", "离开【北京邮件处理中心】", "389", 0},
+		{"2025-06-11 08:30:00", "安排投递", "", 0},
+		{"2025-06-11 14:05:00", "【成都市】 已签收", "", 0},
+	})
+	if _, err := e.Track(ctx, source.Query{Nu: "1109999999999"}); !errors.Is(err, source.ErrNoRecord) {
+		t.Fatalf("unknown: %v", err)
+	}
+	bad := &EMS{URL: f.URL(), SenderNo: "S1", Authorization: "auth", SignKey: "ZmVkY2JhOTg3NjU0MzIxMA=="}
+	if _, err := bad.Track(ctx, source.Query{Nu: "1100000000001"}); err == nil || errors.Is(err, source.ErrNoRecord) {
+		t.Fatalf("wrong key: %v", err)
+	}
+	if _, err := (&EMS{URL: f.URL(), SignKey: "short"}).Track(ctx, source.Query{Nu: "1100000000001"}); !errors.Is(err, source.ErrRejected) {
+		t.Fatalf("a bad key: %v", err)
+	}
+}
