@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -350,5 +351,40 @@ func TestPushNotStored(t *testing.T) {
 	resp, err := http.Post(e.url("dhl", ""), "application/json", strings.NewReader("{}"))
 	if err != nil || resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("an unknown carrier: %v %v", err, resp.Status)
+	}
+}
+
+// TestSTORepushOnTimeout: STO pushes again when our answer does not come
+// in time. The first push is taken but its answer is held until STO has
+// given up on it; the re-push carries the same outBizCode and is
+// acknowledged without a second event.
+func TestSTORepushOnTimeout(t *testing.T) {
+	e := newPushEnv(t)
+	e.rc.Add(STOPush{SecretKey: "sk"}, []string{"shentong"}, "")
+	var mu sync.Mutex
+	calls := 0
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		first := calls == 1
+		mu.Unlock()
+		r.SetPathValue("code", "sto")
+		if !first {
+			e.rc.ServeHTTP(w, r)
+			return
+		}
+		e.rc.ServeHTTP(httptest.NewRecorder(), r) // taken and stored…
+		<-r.Context().Done()                      // …but answered only after STO gave up
+	}))
+	defer slow.Close()
+	f := carrierfake.NewSTO("app", "sk", carrierfake.Options{})
+	defer f.Close()
+	f.Push.Timeout, f.Push.Retries = time.Second, 3
+	s := scan("2025-06-15 10:00:00", "收件", "【上海松江公司】的收件员【某某】已收件", "上海市")
+	s.ID = "BIZ-7"
+	r, err := f.PushTrace(ctx, slow.URL, "773000000000035", s)
+	acked(t, "re-pushed", r, err)
+	if r.Attempts != 2 || len(e.events("shentong", "773000000000035")) != 1 {
+		t.Fatalf("%d attempts, %d events; want 2 and 1", r.Attempts, len(e.events("shentong", "773000000000035")))
 	}
 }
