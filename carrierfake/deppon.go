@@ -21,10 +21,7 @@ type Deppon struct {
 // NewDeppon starts a fake of Deppon's platform for one company.
 func NewDeppon(companyCode, appKey string, o Options) *Deppon {
 	f := &Deppon{CompanyCode: companyCode, AppKey: appKey}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /dop-interface-sync/standard-query/newTraceQuery.action", f.handle)
-	mux.HandleFunc("POST /sandbox-web/standard-order/newTraceQuery.action", f.handle)
-	f.server = newServer(o, mux)
+	f.server = newServer(o, f.handle, "/dop-interface-sync/standard-query/newTraceQuery.action", "/sandbox-web/standard-order/newTraceQuery.action")
 	return f
 }
 

@@ -21,10 +21,7 @@ type EMS struct {
 // NewEMS starts a fake of EMS's platform for one agreement customer.
 func NewEMS(senderNo, signKey string, o Options) *EMS {
 	f := &EMS{SenderNo: senderNo, SignKey: signKey}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /amp-prod-api/f/amp/api/open", f.handle)
-	mux.HandleFunc("POST /amp-prod-api/f/amp/api/test", f.handle)
-	f.server = newServer(o, mux)
+	f.server = newServer(o, f.handle, "/amp-prod-api/f/amp/api/open", "/amp-prod-api/f/amp/api/test")
 	return f
 }
 

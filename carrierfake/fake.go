@@ -183,7 +183,12 @@ type Options struct {
 	OnCall func(Call)
 }
 
-func newServer(o Options, h http.Handler) *server {
+// newServer starts a fake's server, answering POSTs to paths with h.
+func newServer(o Options, h http.HandlerFunc, paths ...string) *server {
+	mux := http.NewServeMux()
+	for _, p := range paths {
+		mux.HandleFunc("POST "+p, h)
+	}
 	s := &server{traces: o.Traces, clock: o.Clock, onCall: o.OnCall}
 	if s.traces == nil {
 		s.traces = NewBook()
@@ -191,7 +196,7 @@ func newServer(o Options, h http.Handler) *server {
 	if s.clock == nil {
 		s.clock = realClock{}
 	}
-	s.srv = httptest.NewServer(h)
+	s.srv = httptest.NewServer(mux)
 	return s
 }
 

@@ -19,12 +19,21 @@ import (
 // and check that it is accepted, and that the same request with the
 // digest changed is refused in the carrier's error shape.
 
+// headers makes a header from name, value pairs.
+func headers(kv ...string) http.Header {
+	h := http.Header{}
+	for i := 0; i < len(kv); i += 2 {
+		h.Set(kv[i], kv[i+1])
+	}
+	return h
+}
+
 func post(t *testing.T, u, contentType string, header http.Header, body string) string {
 	t.Helper()
 	req, _ := http.NewRequest("POST", u, strings.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
 	for k, v := range header {
-		req.Header[http.CanonicalHeaderKey(k)] = v
+		req.Header[k] = v
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -92,12 +101,12 @@ func TestZTOVector(t *testing.T) {
 	defer f.Close()
 	body := `{"billCode":"73100000000001","mobilePhone":"1234"}`
 	for _, h := range []string{"x-appKey", "x-companyid"} {
-		got := post(t, f.URL(), "application/json", http.Header{h: {"key"}, "x-datadigest": {"d5camZnHFpByZkqr/XDIVw=="}}, body)
+		got := post(t, f.URL(), "application/json", headers(h, "key", "x-datadigest", "d5camZnHFpByZkqr/XDIVw=="), body)
 		if !strings.Contains(got, `"status":true`) {
 			t.Errorf("%s: %s", h, got)
 		}
 	}
-	got := post(t, f.URL(), "application/json", http.Header{"x-appKey": {"key"}, "x-datadigest": {"d5camZnHFpByZkqr/XDIVw=x"}}, body)
+	got := post(t, f.URL(), "application/json", headers("x-appKey", "key", "x-datadigest", "d5camZnHFpByZkqr/XDIVw=x"), body)
 	if !strings.Contains(got, `"statusCode":"S211"`) || !strings.Contains(got, `"status":false`) {
 		t.Errorf("bad digest: %s", got)
 	}
@@ -140,7 +149,7 @@ func TestJTVector(t *testing.T) {
 	f := NewJT("acct", "test-private-key", Options{})
 	defer f.Close()
 	body := url.Values{"bizContent": {`{"billCodes":"JT0000000000001"}`}}.Encode()
-	h := http.Header{"apiAccount": {"acct"}, "timestamp": {"1700000000000"}, "digest": {"Ygso/QvYFljH+C634nJqXA=="}}
+	h := headers("apiAccount", "acct", "timestamp", "1700000000000", "digest", "Ygso/QvYFljH+C634nJqXA==")
 	if got := post(t, f.URL(), form, h, body); !strings.Contains(got, `"code":"1"`) {
 		t.Errorf("vector: %s", got)
 	}
@@ -212,7 +221,7 @@ func TestBookClock(t *testing.T) {
 func TestYundaVector(t *testing.T) {
 	f := NewYunda("999999", "test-app-secret", Options{})
 	defer f.Close()
-	h := http.Header{"app-key": {"999999"}, "req-time": {"1700000000000"}, "sign": {"48419bedf4f15823a810b675d66fd29a"}}
+	h := headers("app-key", "999999", "req-time", "1700000000000", "sign", "48419bedf4f15823a810b675d66fd29a")
 	if got := post(t, f.URL(), "application/json", h, `{"mailno":"4300000000001"}`); !strings.Contains(got, `"result":true`) {
 		t.Errorf("vector: %s", got)
 	}

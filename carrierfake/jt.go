@@ -25,9 +25,7 @@ type JT struct {
 // NewJT starts a fake of J&T's platform for one API account.
 func NewJT(apiAccount, privateKey string, o Options) *JT {
 	f := &JT{APIAccount: apiAccount, PrivateKey: privateKey}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /webopenplatformapi/api/logistics/trace", f.handle)
-	f.server = newServer(o, mux)
+	f.server = newServer(o, f.handle, "/webopenplatformapi/api/logistics/trace")
 	return f
 }
 

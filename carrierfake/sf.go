@@ -39,9 +39,7 @@ func NewSF(partnerID, checkWord string, o Options) *SF {
 	f := &SF{PartnerID: partnerID, CheckWord: checkWord,
 		perSecond: &window{size: time.Second, limit: SFSandboxPerSecond},
 		perDay:    &window{size: 24 * time.Hour, limit: SFSandboxPerDay}}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /std/service", f.handle)
-	f.server = newServer(o, mux)
+	f.server = newServer(o, f.handle, "/std/service")
 	return f
 }
 

@@ -26,9 +26,7 @@ type STO struct {
 // NewSTO starts a fake of STO's gateway for one app.
 func NewSTO(appKey, secretKey string, o Options) *STO {
 	f := &STO{AppKey: appKey, SecretKey: secretKey, SignPushes: true}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /gateway/link.do", f.handle)
-	f.server = newServer(o, mux)
+	f.server = newServer(o, f.handle, "/gateway/link.do")
 	return f
 }
 

@@ -27,9 +27,7 @@ type YTO struct {
 // NewYTO starts a fake of YTO's platform for one partner and customer.
 func NewYTO(partner, customer, secret string, o Options) *YTO {
 	f := &YTO{Partner: partner, Customer: customer, Secret: secret}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /open/{method}/{v}/{partner}/{customer}", f.handle)
-	f.server = newServer(o, mux)
+	f.server = newServer(o, f.handle, "/open/{method}/{v}/{partner}/{customer}")
 	return f
 }
 

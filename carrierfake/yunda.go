@@ -19,9 +19,7 @@ type Yunda struct {
 // NewYunda starts a fake of Yunda's platform for one app.
 func NewYunda(appKey, appSecret string, o Options) *Yunda {
 	f := &Yunda{AppKey: appKey, AppSecret: appSecret}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /openapi/outer/logictis/query", f.handle)
-	f.server = newServer(o, mux)
+	f.server = newServer(o, f.handle, "/openapi/outer/logictis/query")
 	return f
 }
 

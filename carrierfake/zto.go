@@ -27,9 +27,7 @@ type ZTO struct {
 // NewZTO starts a fake of ZTO's gateway for one app.
 func NewZTO(appKey, appSecret string, o Options) *ZTO {
 	f := &ZTO{AppKey: appKey, AppSecret: appSecret}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /zto.merchant.waybill.track.query", f.handle)
-	f.server = newServer(o, mux)
+	f.server = newServer(o, f.handle, "/zto.merchant.waybill.track.query")
 	return f
 }
 

@@ -6,9 +6,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -45,22 +47,14 @@ func Endpoint(env string, hosts map[string]string) (string, error) {
 // well under it).
 const maxAnswer = 4 << 20
 
-// call is one HTTP exchange with a carrier.
-type call struct {
-	method, url string
-	header      http.Header
-	body        []byte
-}
-
-// do sends a request and returns the status and body of the answer;
-// network failures and 5xx answers are errors (transient), 429 is
-// source.ErrRateLimited.
-func do(ctx context.Context, client *http.Client, name string, c call) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, c.method, c.url, bytes.NewReader(c.body))
+// post sends a request and returns the answer's body; network failures
+// and 5xx answers are errors (transient), 429 is source.ErrRateLimited.
+func post(ctx context.Context, client *http.Client, name, url string, header http.Header, body []byte) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	for k, v := range c.header {
+	for k, v := range header {
 		req.Header[k] = v
 	}
 	if client == nil {
@@ -68,20 +62,40 @@ func do(ctx context.Context, client *http.Client, name string, c call) (int, []b
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	ans, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
-		return resp.StatusCode, nil, fmt.Errorf("%s: read answer: %w", name, err)
+		return nil, fmt.Errorf("%s: read answer: %w", name, err)
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return resp.StatusCode, body, fmt.Errorf("%s: HTTP 429: %w", name, source.ErrRateLimited)
+		return nil, fmt.Errorf("%s: HTTP 429: %w", name, source.ErrRateLimited)
 	case resp.StatusCode >= 500:
-		return resp.StatusCode, body, fmt.Errorf("%s: HTTP %d: %.200s", name, resp.StatusCode, body)
+		return nil, fmt.Errorf("%s: HTTP %d: %.200s", name, resp.StatusCode, ans)
 	}
-	return resp.StatusCode, body, nil
+	return ans, nil
+}
+
+// postForm posts a form (UTF-8), with the extra header given.
+func postForm(ctx context.Context, client *http.Client, name, url string, header http.Header, form neturl.Values) ([]byte, error) {
+	h := header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
+	return post(ctx, client, name, url, h, []byte(form.Encode()))
+}
+
+// postJSON posts a JSON body (UTF-8), with the extra header given.
+func postJSON(ctx context.Context, client *http.Client, name, url string, header http.Header, body string) ([]byte, error) {
+	h := header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	return post(ctx, client, name, url, h, []byte(body))
 }
 
 // defaultClient bounds a carrier's answer in time: the poller's lease
@@ -242,4 +256,20 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(status)
 	io.WriteString(w, marshal(v))
+}
+
+// xmlRefusal reads a gateway's XML error body — STO's LINK gateway writes
+// <errorCode> and <errorMsg>, YTO <code> and <reason> — as a refusal:
+// these come before the API runs, for our signature or account.
+func xmlRefusal(name string, b []byte) error {
+	var x struct {
+		ErrorCode string `xml:"errorCode"`
+		ErrorMsg  string `xml:"errorMsg"`
+		Code      string `xml:"code"`
+		Reason    string `xml:"reason"`
+	}
+	if err := xml.Unmarshal(b, &x); err != nil {
+		return fmt.Errorf("%s: answer is neither JSON nor XML: %.120q", name, b)
+	}
+	return fmt.Errorf("%w: %s %s %s", source.ErrRejected, name, x.ErrorCode+x.Code, x.ErrorMsg+x.Reason)
 }

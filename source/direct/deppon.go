@@ -39,8 +39,7 @@ func (d *Deppon) Track(ctx context.Context, q source.Query) ([]trackpush.RawEven
 	params := marshal(map[string]string{"mailNo": q.Nu})
 	ts := nowMS(d.Now)
 	form := url.Values{"companyCode": {d.CompanyCode}, "params": {params}, "timestamp": {ts}, "digest": {DepponDigest(params, d.AppKey, ts)}}
-	_, body, err := do(ctx, d.Client, "deppon", call{method: http.MethodPost, url: d.URL,
-		header: http.Header{"Content-Type": {"application/x-www-form-urlencoded;charset=UTF-8"}}, body: []byte(form.Encode())})
+	body, err := postForm(ctx, d.Client, "deppon", d.URL, nil, form)
 	if err != nil {
 		return nil, err
 	}

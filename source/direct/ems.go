@@ -53,8 +53,7 @@ func (e *EMS) Track(ctx context.Context, q source.Query) ([]trackpush.RawEvent, 
 	}
 	form := url.Values{"apiCode": {"040001"}, "senderNo": {e.SenderNo}, "authorization": {e.Authorization},
 		"timeStamp": {trackpush.FormatTime(now())}, "msgType": {"0"}, "version": {"V1.0.0"}, "logitcsInterface": {envelope}}
-	_, body, err := do(ctx, e.Client, "ems", call{method: http.MethodPost, url: e.URL,
-		header: http.Header{"Content-Type": {"application/x-www-form-urlencoded;charset=UTF-8"}}, body: []byte(form.Encode())})
+	body, err := postForm(ctx, e.Client, "ems", e.URL, nil, form)
 	if err != nil {
 		return nil, err
 	}

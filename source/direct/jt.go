@@ -63,13 +63,11 @@ func (j *JT) TrackBatch(ctx context.Context, qs []source.Query) ([]source.Tracke
 		u += "?uuid=" + url.QueryEscape(j.UUID)
 	}
 	h := http.Header{
-		"Content-Type": {"application/x-www-form-urlencoded;charset=UTF-8"},
-		"Apiaccount":   {j.APIAccount},
-		"Timestamp":    {nowMS(j.Now)},
-		"Digest":       {JTDigest(biz, j.PrivateKey)},
+		"Apiaccount": {j.APIAccount},
+		"Timestamp":  {nowMS(j.Now)},
+		"Digest":     {JTDigest(biz, j.PrivateKey)},
 	}
-	_, body, err := do(ctx, j.Client, "jt", call{method: http.MethodPost, url: u, header: h,
-		body: []byte(url.Values{"bizContent": {biz}}.Encode())})
+	body, err := postForm(ctx, j.Client, "jt", u, h, url.Values{"bizContent": {biz}})
 	if err != nil {
 		return nil, err
 	}

@@ -112,8 +112,7 @@ func (s *sfRaw) trackBatchUnchecked(ctx context.Context, qs []source.Query) (map
 		numbers = append(numbers, q.Nu)
 	}
 	form := sfForm(s.PartnerID, s.CheckWord, "EXP_RECE_SEARCH_ROUTES", sfMsgData(numbers, ""), nowMS(s.Now))
-	_, body, err := do(ctx, nil, "sf", call{method: "POST", url: s.URL,
-		header: map[string][]string{"Content-Type": {"application/x-www-form-urlencoded"}}, body: []byte(form.Encode())})
+	body, err := postForm(ctx, nil, "sf", s.URL, nil, form)
 	if err != nil {
 		return nil, err
 	}

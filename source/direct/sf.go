@@ -90,8 +90,7 @@ func (s *SF) TrackBatch(ctx context.Context, qs []source.Query) ([]source.Tracke
 		numbers[i] = q.Nu
 	}
 	form := sfForm(s.PartnerID, s.CheckWord, "EXP_RECE_SEARCH_ROUTES", sfMsgData(numbers, phoneTail(qs[0].Phone)), nowMS(s.Now))
-	_, body, err := do(ctx, s.Client, "sf", call{method: http.MethodPost, url: s.URL,
-		header: http.Header{"Content-Type": {"application/x-www-form-urlencoded;charset=UTF-8"}}, body: []byte(form.Encode())})
+	body, err := postForm(ctx, s.Client, "sf", s.URL, nil, form)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -59,8 +58,7 @@ func (s *STO) Track(ctx context.Context, q source.Query) ([]trackpush.RawEvent, 
 		"to_appkey":   {"sto_trace_query"},
 		"to_code":     {"sto_trace_query"},
 	}
-	_, body, err := do(ctx, s.Client, "sto", call{method: http.MethodPost, url: s.URL,
-		header: http.Header{"Content-Type": {"application/x-www-form-urlencoded;charset=UTF-8"}}, body: []byte(form.Encode())})
+	body, err := postForm(ctx, s.Client, "sto", s.URL, nil, form)
 	if err != nil {
 		return nil, err
 	}
@@ -90,25 +88,13 @@ func (t stoTrace) event() trackpush.RawEvent {
 		Code: code("sto", stoScanTypes, t.ScanType)}
 }
 
-// stoXMLError is the LINK gateway's error body, XML even on JSON APIs
-// (carriers.md §1.5).
-type stoXMLError struct {
-	Success   string `xml:"success"`
-	ErrorCode string `xml:"errorCode"`
-	ErrorMsg  string `xml:"errorMsg"`
-}
-
 // parseSTOAnswer reads {success, errorCode, errorMsg, needRetry, data:{no:[…]}}
 // or the gateway's XML error.
 func parseSTOAnswer(body []byte) (map[string][]trackpush.RawEvent, error) {
 	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '<' {
-		var x stoXMLError
-		if err := xml.Unmarshal(b, &x); err != nil {
-			return nil, fmt.Errorf("sto: answer is neither JSON nor the gateway's XML: %.120q", body)
-		}
-		// The gateway refuses before the API runs: our digest, app key or
-		// route is wrong.
-		return nil, fmt.Errorf("%w: sto gateway %s %s", source.ErrRejected, x.ErrorCode, x.ErrorMsg)
+		// The gateway refuses before the API runs, in XML even on JSON
+		// APIs (carriers.md §1.5): our digest, app key or route is wrong.
+		return nil, xmlRefusal("sto", b)
 	}
 	var a struct {
 		Success   flexBool              `json:"success"`

@@ -69,8 +69,7 @@ func (y *YTO) Track(ctx context.Context, q source.Query) ([]trackpush.RawEvent, 
 	}
 	param := marshal(map[string]string{"Number": q.Nu})
 	body := marshal(ytoRequest{Timestamp: now().UnixMilli(), Param: param, Sign: YTODigest(param, ytoMethod, ytoVersion, y.Secret), Format: "JSON"})
-	_, ans, err := do(ctx, y.Client, "yto", call{method: http.MethodPost, url: y.URL(),
-		header: http.Header{"Content-Type": {"application/json;charset=UTF-8"}}, body: []byte(body)})
+	ans, err := postJSON(ctx, y.Client, "yto", y.URL(), nil, body)
 	if err != nil {
 		return nil, err
 	}
@@ -84,13 +83,6 @@ type ytoScan struct {
 	InfoContent string `json:"infoContent"`
 	ProcessInfo string `json:"processInfo"`
 	City        string `json:"city"`
-}
-
-// ytoXMLError is YTO's XML error body.
-type ytoXMLError struct {
-	Success string `xml:"success"`
-	Code    string `xml:"code"`
-	Reason  string `xml:"reason"`
 }
 
 // parseYTOAnswer reads YTO's two answer shapes: a bare array of scans
@@ -114,11 +106,7 @@ func parseYTOAnswer(body []byte) ([]trackpush.RawEvent, error) {
 		}
 		return out, nil
 	case len(b) > 0 && b[0] == '<':
-		var x ytoXMLError
-		if err := xml.Unmarshal(b, &x); err != nil {
-			return nil, fmt.Errorf("yto: answer is neither JSON nor XML: %.120q", body)
-		}
-		return nil, fmt.Errorf("%w: yto %s %s", source.ErrRejected, x.Code, x.Reason)
+		return nil, xmlRefusal("yto", b)
 	}
 	var a struct {
 		Code    flexString `json:"code"`

@@ -40,12 +40,11 @@ func (y *Yunda) Name() string { return "yunda" }
 func (y *Yunda) Track(ctx context.Context, q source.Query) ([]trackpush.RawEvent, error) {
 	body := marshal(map[string]string{"mailno": q.Nu})
 	h := http.Header{
-		"Content-Type": {"application/json;charset=UTF-8"},
-		"App-Key":      {y.AppKey},
-		"Req-Time":     {nowMS(y.Now)},
-		"Sign":         {YundaSign(body, y.AppSecret)},
+		"App-Key":  {y.AppKey},
+		"Req-Time": {nowMS(y.Now)},
+		"Sign":     {YundaSign(body, y.AppSecret)},
 	}
-	_, ans, err := do(ctx, y.Client, "yunda", call{method: http.MethodPost, url: y.URL, header: h, body: []byte(body)})
+	ans, err := postJSON(ctx, y.Client, "yunda", y.URL, h, body)
 	if err != nil {
 		return nil, err
 	}

@@ -47,12 +47,11 @@ func (z *ZTO) Track(ctx context.Context, q source.Query) ([]trackpush.RawEvent, 
 	// The doc's curl names the key x-appKey, the official SDK x-companyid:
 	// both are sent.
 	h := http.Header{
-		"Content-Type": {"application/json;charset=UTF-8"},
 		"X-Appkey":     {z.AppKey},
 		"X-Companyid":  {z.AppKey},
 		"X-Datadigest": {ZTODigest(body, z.AppSecret)},
 	}
-	_, ans, err := do(ctx, z.Client, "zto", call{method: http.MethodPost, url: z.URL, header: h, body: []byte(body)})
+	ans, err := postJSON(ctx, z.Client, "zto", z.URL, h, body)
 	if err != nil {
 		return nil, err
 	}
