@@ -231,6 +231,12 @@ func nowMS(now func() time.Time) string {
 	return strconv.FormatInt(now().UnixMilli(), 10)
 }
 
+// rawEvent makes a scan's raw event: its time, its text placed in its
+// city, and the carrier's operation code with what it means.
+func rawEvent(carrier string, codes map[string]trackpush.State, time, city, text, op string) trackpush.RawEvent {
+	return trackpush.RawEvent{Time: strings.TrimSpace(time), Context: placed(city, text), Code: code(carrier, codes, op)}
+}
+
 // code returns the CarrierCode of a carrier's operation code, or nil when
 // the code is not one whose meaning is known.
 func code(carrier string, table map[string]trackpush.State, c string) *trackpush.CarrierCode {

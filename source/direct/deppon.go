@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/trackpush/trackpush"
@@ -56,8 +55,7 @@ type depponTrace struct {
 }
 
 func (t depponTrace) event() trackpush.RawEvent {
-	return trackpush.RawEvent{Time: strings.TrimSpace(t.Time), Context: placed(t.City, t.Description),
-		Code: code("deppon", depponStatuses, t.Status)}
+	return rawEvent("deppon", depponStatuses, t.Time, t.City, t.Description, t.Status)
 }
 
 // parseDepponAnswer reads {result:"true", reason, resultCode:"1000",

@@ -118,7 +118,7 @@ func parseEMSAnswer(body []byte) ([]trackpush.RawEvent, error) {
 		if strings.TrimSpace(text) == "" {
 			text = it.OpName
 		}
-		out[i] = trackpush.RawEvent{Time: strings.TrimSpace(it.OpTime), Context: placed(it.OpOrgCity, text), Code: code("ems", emsOpCodes, it.OpCode)}
+		out[i] = rawEvent("ems", emsOpCodes, it.OpTime, it.OpOrgCity, text, it.OpCode)
 	}
 	return out, nil
 }

@@ -96,8 +96,7 @@ type jtDetail struct {
 }
 
 func (d jtDetail) event() trackpush.RawEvent {
-	return trackpush.RawEvent{Time: strings.TrimSpace(d.ScanTime), Context: placed(d.ScanNetworkCity, d.Desc),
-		Code: code("jt", jtScanTypes, d.ScanType)}
+	return rawEvent("jt", jtScanTypes, d.ScanTime, d.ScanNetworkCity, d.Desc, d.ScanType)
 }
 
 // parseJTAnswer reads {code:"1", msg, data:[{billCode, details}]}.

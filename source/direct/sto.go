@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/source"
@@ -84,8 +83,7 @@ type stoTrace struct {
 }
 
 func (t stoTrace) event() trackpush.RawEvent {
-	return trackpush.RawEvent{Time: strings.TrimSpace(t.OpTime), Context: placed(t.OpOrgCityName, t.Memo),
-		Code: code("sto", stoScanTypes, t.ScanType)}
+	return rawEvent("sto", stoScanTypes, t.OpTime, t.OpOrgCityName, t.Memo, t.ScanType)
 }
 
 // parseSTOAnswer reads {success, errorCode, errorMsg, needRetry, data:{no:[…]}}

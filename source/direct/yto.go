@@ -101,8 +101,7 @@ func parseYTOAnswer(body []byte) ([]trackpush.RawEvent, error) {
 		}
 		out := make([]trackpush.RawEvent, len(scans))
 		for i, s := range scans {
-			out[i] = trackpush.RawEvent{Time: strings.TrimSpace(s.UploadTime), Context: placed(s.City, s.ProcessInfo),
-				Code: code("yto", ytoInfoContents, s.InfoContent)}
+			out[i] = rawEvent("yto", ytoInfoContents, s.UploadTime, s.City, s.ProcessInfo, s.InfoContent)
 		}
 		return out, nil
 	case len(b) > 0 && b[0] == '<':
@@ -181,7 +180,7 @@ func (y YTOPush) Read(r *http.Request, body []byte) (*Push, error) {
 			text += " 签收人: " + u.Name
 		}
 	}
-	e := trackpush.RawEvent{Time: strings.TrimSpace(u.AcceptTime), Context: placed(u.City, text), Code: code("yto", ytoInfoContents, u.InfoContent)}
+	e := rawEvent("yto", ytoInfoContents, u.AcceptTime, u.City, text, u.InfoContent)
 	return &Push{Signed: true, Ref: u.TxLogistic,
 		Scans: []Pushed{{Nu: u.MailNo, Key: tupleKey(u.MailNo, u.AcceptTime, u.InfoContent), Event: e}}}, nil
 }

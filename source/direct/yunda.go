@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/trackpush/trackpush"
@@ -86,7 +85,7 @@ func parseYundaAnswer(body []byte) ([]trackpush.RawEvent, error) {
 	}
 	out := make([]trackpush.RawEvent, len(a.Data.Steps))
 	for i, s := range a.Data.Steps {
-		out[i] = trackpush.RawEvent{Time: strings.TrimSpace(s.Time), Context: placed(s.City, s.Description), Code: code("yunda", yundaActions, s.Action)}
+		out[i] = rawEvent("yunda", yundaActions, s.Time, s.City, s.Description, s.Action)
 	}
 	return out, nil
 }

@@ -98,7 +98,7 @@ func parseZTOAnswer(body []byte) ([]trackpush.RawEvent, error) {
 		if s.ScanSite != nil {
 			city = s.ScanSite.City
 		}
-		out = append(out, trackpush.RawEvent{Time: t, Context: placed(city, s.Desc), Code: code("zto", ztoScanTypes, string(s.ScanType))})
+		out = append(out, rawEvent("zto", ztoScanTypes, t, city, s.Desc, string(s.ScanType)))
 	}
 	return out, nil
 }
@@ -175,7 +175,7 @@ func (z ZTOPush) Read(r *http.Request, body []byte) (*Push, error) {
 		if it.BillCode == "" {
 			return nil, badPush("data[%d]: no billCode", i)
 		}
-		e := trackpush.RawEvent{Time: strings.TrimSpace(it.ActionTime), Context: placed(it.City, it.Desc), Code: code("zto", ztoActions, it.Action)}
+		e := rawEvent("zto", ztoActions, it.ActionTime, it.City, it.Desc, it.Action)
 		p.Scans = append(p.Scans, Pushed{Nu: it.BillCode, Key: tupleKey(it.BillCode, it.ActionTime, it.Action), Event: e})
 	}
 	return p, nil
