@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/carrierfake"
+	"github.com/trackpush/trackpush/source/direct"
 )
 
 // fakeCarriers are the six carriers' fakes, serving their fixtures.
@@ -326,5 +328,28 @@ func TestCarrierPushEndpoint(t *testing.T) {
 	h2 := newHarness(t)
 	if code, _ := h2.do("POST", "/v1/carriers/sf/push", "application/json", "", strings.NewReader("{}")); code != 404 {
 		t.Fatalf("no carrier enabled: %d", code)
+	}
+}
+
+// TestCarrierSecretsFromEnv: carrier settings come from TRACKPUSH_*
+// variables, secrets also from TRACKPUSH_*_FILE.
+func TestCarrierSecretsFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/checkword"
+	if err := os.WriteFile(file, []byte("from-a-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TRACKPUSH_SF_CHECKWORD_FILE", file)
+	t.Setenv("TRACKPUSH_SF_PARTNER_ID", "CUST9")
+	t.Setenv("TRACKPUSH_SF_ENV", "sandbox")
+	t.Setenv("TRACKPUSH_ZTO_APP_SECRET", "zs")
+	var c Config
+	bindConfig(newFlagSet("x", nil), &c)
+	if c.Carriers.SFCheckWord != "from-a-file" || c.Carriers.SFPartnerID != "CUST9" || c.Carriers.SFEnv != "sandbox" || c.Carriers.ZTOAppSecret != "zs" {
+		t.Fatalf("%+v", c.Carriers)
+	}
+	u, err := c.Carriers.upstream("sf")
+	if err != nil || u.(*direct.SF).URL != direct.SFHosts[direct.Sandbox] {
+		t.Fatalf("sandbox upstream: %v %+v", err, u)
 	}
 }
