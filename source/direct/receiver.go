@@ -186,6 +186,9 @@ func (rc *Receiver) ingest(ctx context.Context, in *inbound, p *Push) error {
 // comsOf returns the carrier codes a pushed waybill is ingested under: each
 // of the endpoint's codes that has a shipment of it, or the first code.
 func (rc *Receiver) comsOf(ctx context.Context, in *inbound, nu string) ([]string, error) {
+	if len(in.coms) == 1 {
+		return in.coms, nil
+	}
 	var out []string
 	for _, com := range in.coms {
 		h, _, err := rc.Store.Shipment(ctx, com, nu)
