@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sort"
 	"sync"
 	"time"
@@ -172,17 +173,21 @@ func (p *Poller) run(ctx context.Context) {
 		now := p.Clock.Now()
 		var groups [][]trackpush.PollJob
 		var err error
-		for _, l := range lanes {
+		for i := range lanes {
+			l := &lanes[i]
 			free := p.Workers - len(slots) - len(groups)
 			if free <= 0 {
 				break
 			}
+			limit := free * l.perWorker()
 			var jobs []trackpush.PollJob
-			jobs, err = p.Store.ClaimPolls(ctx, l.coms, now, p.Lease, free*l.batch)
+			jobs, err = p.Store.ClaimPolls(ctx, l.coms, now, p.Lease, limit)
 			if err != nil {
 				break
 			}
-			groups = append(groups, p.group(jobs)...)
+			gs := p.group(jobs)
+			l.observe(len(jobs), len(gs), limit)
+			groups = append(groups, gs...)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -216,11 +221,34 @@ func (p *Poller) run(ctx context.Context) {
 	}
 }
 
-// lane is a set of carriers whose polls are claimed together: batch
-// claims as many shipments per free worker as one request takes.
+// lane is a set of carriers whose polls are claimed together: a batching
+// upstream's lane claims several shipments per free worker, as many as
+// its requests have lately carried (up to its batch size). Claiming a
+// full batch per worker when the shipments cannot share requests (SF
+// waybills of different phones) would hold claims on shipments waiting
+// for a worker.
 type lane struct {
 	coms  []string // nil: all
 	batch int
+	fill  float64 // shipments per request lately; starts at batch
+}
+
+// perWorker is how many shipments to claim per free worker.
+func (l *lane) perWorker() int {
+	return max(1, min(l.batch, int(math.Ceil(l.fill))))
+}
+
+// observe learns from a claim: jobs claimed (of limit) in groups
+// requests. A claim that took all it asked for measures the fill; one
+// that found fewer shipments due can only show it is higher.
+func (l *lane) observe(jobs, groups, limit int) {
+	if groups == 0 {
+		return
+	}
+	f := float64(jobs) / float64(groups)
+	if jobs >= limit || f > l.fill {
+		l.fill = f
+	}
 }
 
 // lanes returns the claim lanes: one per batching upstream (its carriers,
@@ -238,15 +266,16 @@ func (p *Poller) lanes() []lane {
 	var out []lane
 	for u, coms := range batched {
 		sort.Strings(coms)
-		out = append(out, lane{coms: coms, batch: u.(Batcher).MaxBatch()})
+		b := u.(Batcher).MaxBatch()
+		out = append(out, lane{coms: coms, batch: b, fill: float64(b)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].coms[0] < out[j].coms[0] })
 	sort.Strings(rest)
 	switch _, all := p.Routes["*"]; {
 	case all:
-		out = append(out, lane{batch: 1}) // may claim batched carriers too: polled singly
+		out = append(out, lane{batch: 1, fill: 1}) // may claim batched carriers too: polled singly
 	case len(rest) > 0:
-		out = append(out, lane{coms: rest, batch: 1})
+		out = append(out, lane{coms: rest, batch: 1, fill: 1})
 	}
 	return out
 }

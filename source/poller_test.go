@@ -255,3 +255,33 @@ func TestPollerBatches(t *testing.T) {
 		t.Fatalf("the other carrier was polled %d times", len(single.at))
 	}
 }
+
+// TestLaneFill: a batching lane claims as many shipments per worker as
+// its requests lately carried, so shipments that cannot share a request
+// are not claimed ten at a time per worker.
+func TestLaneFill(t *testing.T) {
+	l := lane{batch: 10, fill: 10}
+	if l.perWorker() != 10 {
+		t.Fatalf("start: %d", l.perWorker())
+	}
+	l.observe(80, 80, 80) // every shipment its own request
+	if l.perWorker() != 1 {
+		t.Fatalf("after singles: %d", l.perWorker())
+	}
+	l.observe(3, 3, 8) // few due: no news
+	if l.perWorker() != 1 {
+		t.Fatalf("after a small claim: %d", l.perWorker())
+	}
+	l.observe(8, 1, 8) // eight shared one request
+	if l.perWorker() != 8 {
+		t.Fatalf("after a full batch: %d", l.perWorker())
+	}
+	l.observe(5, 1, 64) // fewer due, but they shared: no lower
+	if l.perWorker() != 8 {
+		t.Fatalf("after a partial claim: %d", l.perWorker())
+	}
+	l.observe(64, 7, 64)
+	if l.perWorker() != 10 {
+		t.Fatalf("capped at the batch size: %d", l.perWorker())
+	}
+}
