@@ -91,10 +91,14 @@ func NewCipher(key []byte) (cipher.Block, error) {
 	return b, nil
 }
 
+// BlockSize returns 16.
 func (b *block) BlockSize() int { return BlockSize }
 
+// Encrypt encrypts the first block of src into dst.
 func (b *block) Encrypt(dst, src []byte) { b.crypt(dst, src, false) }
 
+// Decrypt decrypts the first block of src into dst (the round keys in
+// reverse order).
 func (b *block) Decrypt(dst, src []byte) { b.crypt(dst, src, true) }
 
 func (b *block) crypt(dst, src []byte, decrypt bool) {

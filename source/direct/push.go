@@ -58,6 +58,7 @@ var (
 // BadPush is a push that cannot be read.
 type BadPush struct{ Why string }
 
+// Error says why the push cannot be read.
 func (e *BadPush) Error() string { return "bad push: " + e.Why }
 
 func badPush(format string, a ...any) error { return &BadPush{Why: fmt.Sprintf(format, a...)} }
