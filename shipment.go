@@ -14,10 +14,27 @@ type Area struct {
 }
 
 // RawEvent is a carrier scan as it arrives: its time as the carrier wrote
-// it and its text.
+// it and its text, and — from a carrier's own API — its operation code.
 type RawEvent struct {
 	Time    string `json:"time"`
 	Context string `json:"context"`
+	// Code is the carrier's operation code of the scan and what it means,
+	// when the scan came from the carrier's own API (nil otherwise). It is
+	// reconciled with the text engine's reading when the event is
+	// enriched; it is not stored.
+	Code *CarrierCode `json:"-"`
+}
+
+// CarrierCode is a carrier's own operation code of one scan (SF opCode, ZTO
+// scanType, J&T scanType, STO scanType, YTO infoContent, Deppon status) and
+// the state it stands for. Codes name the operation that was scanned
+// (picked up, out for delivery, signed), which the text only describes;
+// the text names trouble, returns and hand-overs the codes often lump
+// together. Package status reconciles the two.
+type CarrierCode struct {
+	Carrier string // the adapter that read it: "sf", "zto", …
+	Code    string // as the carrier sent it: "80", "签收", "SIGNED"
+	State   State  // what it means, an advanced code where the code is that precise
 }
 
 // Event is one enriched scan of a shipment. Enrichment runs once, when the

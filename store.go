@@ -146,9 +146,25 @@ type Store interface {
 	LoadBlob(ctx context.Context, name string) ([]byte, error)
 	SaveBlob(ctx context.Context, name string, data []byte) error
 
+	// SeenPushKeys returns those of keys that RecordPushKeys recorded for
+	// carrier (and has not forgotten yet): the idempotency keys of carrier
+	// pushes already ingested.
+	SeenPushKeys(ctx context.Context, carrier string, keys []string) (map[string]bool, error)
+	// RecordPushKeys records keys of carrier's pushes as ingested at now
+	// (a key recorded before keeps its first time), and forgets the
+	// carrier's keys recorded before now−PushKeyRetention.
+	RecordPushKeys(ctx context.Context, carrier string, keys []string, now time.Time) error
+
 	// Close releases the store.
 	Close() error
 }
+
+// PushKeyRetention is how long the idempotency key of a carrier push is
+// remembered. Carriers re-push when an answer times out or fails (STO,
+// J&T), within hours; a week bounds the table and outlasts any re-push
+// schedule seen. A re-push after that is still deduplicated on time and
+// text by AppendEvents.
+const PushKeyRetention = 7 * 24 * time.Hour
 
 // Stale is a live subscription due to be given up.
 type Stale struct {

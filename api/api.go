@@ -56,6 +56,9 @@ type Server struct {
 	// Pages, when set, adds the web pages (trail pages, console) to the
 	// routes.
 	Pages interface{ Register(*http.ServeMux) }
+	// Carriers, when set, takes the carriers' pushes at POST
+	// /v1/carriers/{code}/push (source/direct.Receiver).
+	Carriers http.Handler
 
 	queryRecent recentQueries
 	queryLimit  perKeyLimit
@@ -80,6 +83,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /autonumber/auto", s.handleAutonumber)
 	mux.HandleFunc("POST /autonumber/auto", s.handleAutonumber)
 	mux.HandleFunc("POST /v1/events", s.requireToken(s.IngestToken, s.handleIngest))
+	if s.Carriers != nil {
+		mux.Handle("POST /v1/carriers/{code}/push", s.Carriers)
+	}
 	mux.HandleFunc("POST /admin/accounts", s.requireToken(s.AdminToken, s.handleCreateAccount))
 	mux.HandleFunc("GET /admin/accounts", s.requireToken(s.AdminToken, s.handleListAccounts))
 	mux.HandleFunc("POST /admin/accounts/{id}/disable", s.requireToken(s.AdminToken, s.handleDisableAccount(true)))

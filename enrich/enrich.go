@@ -49,11 +49,21 @@ func Events(sh Shipment, existing []trackpush.Event, raws []trackpush.RawEvent) 
 		if e.Area != nil {
 			ctx.City = e.Area.City
 		}
-		e.State = status.Classify(raw.Context, ctx).Advanced
+		e.State = classify(raw, ctx)
 		out = append(out, e)
 		known = insertChrono(known, e)
 	}
 	return out, nil
+}
+
+// classify reads a scan's state from its text and, when the carrier's
+// own operation code came with it, reconciles the two.
+func classify(raw trackpush.RawEvent, ctx status.Context) trackpush.State {
+	r := status.Classify(raw.Context, ctx)
+	if raw.Code != nil {
+		r = status.Reconcile(r, raw.Code.State)
+	}
+	return r.Advanced
 }
 
 // statesBefore returns the states of the events (in time order) not later
@@ -125,7 +135,7 @@ func Trajectory(sh Shipment, raws []trackpush.RawEvent) ([]trackpush.Event, erro
 		if e.Area != nil {
 			ctx.City = e.Area.City
 		}
-		st := status.Classify(e.Context, ctx).Advanced
+		st := classify(raws[e.Seq-1], ctx)
 		evs[e.Seq-1].State = st
 		prev = append(prev, st)
 	}

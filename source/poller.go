@@ -3,7 +3,9 @@ package source
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"sort"
 	"sync"
 	"time"
@@ -96,19 +98,6 @@ func (p *Poller) Upstream(com string) Upstream {
 // Polls reports whether a carrier's shipments are polled.
 func (p *Poller) Polls(com string) bool { return p != nil && p.Upstream(com) != nil }
 
-// coms returns the carriers to claim polls for (nil: all).
-func (p *Poller) coms() []string {
-	if _, all := p.Routes["*"]; all {
-		return nil
-	}
-	out := make([]string, 0, len(p.Routes))
-	for c := range p.Routes {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // Wake tells the poller that a shipment may have become due.
 func (p *Poller) Wake() {
 	p.init()
@@ -172,7 +161,7 @@ func (p *Poller) run(ctx context.Context) {
 	slots := make(chan struct{}, p.Workers)
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
-	coms := p.coms()
+	lanes := p.lanes()
 	errs := 0
 	for {
 		select {
@@ -182,7 +171,24 @@ func (p *Poller) run(ctx context.Context) {
 			return
 		}
 		now := p.Clock.Now()
-		jobs, err := p.Store.ClaimPolls(ctx, coms, now, p.Lease, p.Workers-len(slots))
+		var groups [][]trackpush.PollJob
+		var err error
+		for i := range lanes {
+			l := &lanes[i]
+			free := p.Workers - len(slots) - len(groups)
+			if free <= 0 {
+				break
+			}
+			limit := free * l.perWorker()
+			var jobs []trackpush.PollJob
+			jobs, err = p.Store.ClaimPolls(ctx, l.coms, now, p.Lease, limit)
+			if err != nil {
+				break
+			}
+			gs := p.group(jobs)
+			l.observe(len(jobs), len(gs), limit)
+			groups = append(groups, gs...)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -193,17 +199,17 @@ func (p *Poller) run(ctx context.Context) {
 		} else {
 			errs = 0
 		}
-		for _, j := range jobs {
+		for _, g := range groups {
 			slots <- struct{}{}
 			inflight.Add(1)
 			go func() {
 				defer inflight.Done()
-				p.poll(ctx, j)
+				p.pollGroup(ctx, g)
 				<-slots
 				p.Wake()
 			}()
 		}
-		if len(jobs) > 0 {
+		if len(groups) > 0 {
 			continue
 		}
 		select {
@@ -213,6 +219,92 @@ func (p *Poller) run(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// lane is a set of carriers whose polls are claimed together: a batching
+// upstream's lane claims several shipments per free worker, as many as
+// its requests have lately carried (up to its batch size). Claiming a
+// full batch per worker when the shipments cannot share requests (SF
+// waybills of different phones) would hold claims on shipments waiting
+// for a worker.
+type lane struct {
+	coms  []string // nil: all
+	batch int
+	fill  float64 // shipments per request lately; starts at batch
+}
+
+// perWorker is how many shipments to claim per free worker.
+func (l *lane) perWorker() int {
+	return max(1, min(l.batch, int(math.Ceil(l.fill))))
+}
+
+// observe learns from a claim: jobs claimed (of limit) in groups
+// requests. A claim that took all it asked for measures the fill; one
+// that found fewer shipments due can only show it is higher.
+func (l *lane) observe(jobs, groups, limit int) {
+	if groups == 0 {
+		return
+	}
+	f := float64(jobs) / float64(groups)
+	if jobs >= limit || f > l.fill {
+		l.fill = f
+	}
+}
+
+// lanes returns the claim lanes: one per batching upstream (its carriers,
+// up to its batch size per worker), then the rest one per worker.
+func (p *Poller) lanes() []lane {
+	batched := map[Upstream][]string{}
+	var rest []string
+	for com, u := range p.Routes {
+		if b, ok := u.(Batcher); ok && com != "*" && b.MaxBatch() > 1 {
+			batched[u] = append(batched[u], com)
+		} else if com != "*" {
+			rest = append(rest, com)
+		}
+	}
+	var out []lane
+	for u, coms := range batched {
+		sort.Strings(coms)
+		b := u.(Batcher).MaxBatch()
+		out = append(out, lane{coms: coms, batch: b, fill: float64(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].coms[0] < out[j].coms[0] })
+	sort.Strings(rest)
+	switch _, all := p.Routes["*"]; {
+	case all:
+		out = append(out, lane{batch: 1, fill: 1}) // may claim batched carriers too: polled singly
+	case len(rest) > 0:
+		out = append(out, lane{coms: rest, batch: 1, fill: 1})
+	}
+	return out
+}
+
+// group splits claimed polls into requests: those of one batching
+// upstream and batch key together, up to its batch size; others alone.
+func (p *Poller) group(jobs []trackpush.PollJob) [][]trackpush.PollJob {
+	type key struct {
+		u Upstream
+		k string
+	}
+	var out [][]trackpush.PollJob
+	open := map[key]int{} // the group being filled, by key
+	for _, j := range jobs {
+		u := p.Upstream(j.Com)
+		b, ok := u.(Batcher)
+		if !ok || b.MaxBatch() <= 1 {
+			out = append(out, []trackpush.PollJob{j})
+			continue
+		}
+		k := key{u, b.BatchKey(Query{Com: j.Com, Nu: j.Nu, Phone: j.Phone})}
+		if i, ok := open[k]; ok && len(out[i]) < b.MaxBatch() {
+			out[i] = append(out[i], j)
+			continue
+		}
+		open[k] = len(out)
+		out = append(out, []trackpush.PollJob{j})
+	}
+	return out
 }
 
 // Poll polls one shipment now, outside the schedule (the real-time query
@@ -257,14 +349,52 @@ func (p *Poller) fetch(ctx context.Context, com, nu, phone string) ([]trackpush.
 	return raws, err
 }
 
-// poll polls a claimed shipment and schedules the next poll.
-func (p *Poller) poll(ctx context.Context, j trackpush.PollJob) {
+// pollGroup polls claimed shipments — several in one request when their
+// upstream batches — and schedules their next polls.
+func (p *Poller) pollGroup(ctx context.Context, jobs []trackpush.PollJob) {
+	if len(jobs) == 1 {
+		raws, err := p.fetch(ctx, jobs[0].Com, jobs[0].Nu, jobs[0].Phone)
+		p.polled(ctx, jobs[0], raws, err)
+		return
+	}
+	u := p.Upstream(jobs[0].Com).(Batcher)
+	qs := make([]Query, len(jobs))
+	for i, j := range jobs {
+		qs[i] = Query{Com: j.Com, Nu: j.Nu, Phone: j.Phone}
+	}
+	lim := p.limiters[u.Name()]
+	err := lim.wait(ctx)
+	var answers []Tracked
+	if err == nil {
+		answers, err = u.TrackBatch(ctx, qs)
+		if errors.Is(err, ErrRateLimited) {
+			lim.pause(30 * time.Second)
+		}
+		if err == nil && len(answers) != len(qs) {
+			err = fmt.Errorf("%s: %d answers to %d queries", u.Name(), len(answers), len(qs))
+		}
+	}
+	for i, j := range jobs {
+		if err != nil {
+			p.polled(ctx, j, nil, err)
+		} else {
+			p.polled(ctx, j, answers[i].Events, answers[i].Err)
+		}
+	}
+}
+
+// polled ingests what a claimed poll fetched and schedules the next poll.
+func (p *Poller) polled(ctx context.Context, j trackpush.PollJob, raws []trackpush.RawEvent, err error) {
 	failures := 0
 	sum, events := j.Summary, j.EventCount
-	res, err := p.Poll(ctx, j.Com, j.Nu, j.Phone)
+	if err == nil {
+		var res Result
+		if res, err = p.Ingester.IngestResult(ctx, j.Com, j.Nu, raws); err == nil {
+			sum, events = res.Summary, res.Events
+		}
+	}
 	switch {
 	case err == nil:
-		sum, events = res.Summary, res.Events
 	case errors.Is(err, ErrNoRecord):
 	case ctx.Err() != nil:
 		return // stopping: the lease runs out and another poll comes

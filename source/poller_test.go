@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -130,5 +131,157 @@ func TestPollerSchedule(t *testing.T) {
 	}
 	if len(learned) != 1 || learned[0] != "yuantong YT1234567890123" {
 		t.Fatalf("learned %v", learned)
+	}
+}
+
+// batcher is an upstream that answers several numbers at once and
+// records each request's numbers and batch keys.
+type batcher struct {
+	mu      sync.Mutex
+	max     int
+	batches [][]Query
+	single  []Query
+	known   map[string][]trackpush.RawEvent
+}
+
+func (b *batcher) Name() string            { return "batcher" }
+func (b *batcher) MaxBatch() int           { return b.max }
+func (b *batcher) BatchKey(q Query) string { return q.Phone }
+func (b *batcher) answer(q Query) Tracked {
+	if evs, ok := b.known[q.Nu]; ok {
+		return Tracked{Events: evs}
+	}
+	return Tracked{Err: ErrNoRecord}
+}
+
+func (b *batcher) Track(ctx context.Context, q Query) ([]trackpush.RawEvent, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.single = append(b.single, q)
+	a := b.answer(q)
+	return a.Events, a.Err
+}
+
+func (b *batcher) TrackBatch(ctx context.Context, qs []Query) ([]Tracked, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.batches = append(b.batches, qs)
+	out := make([]Tracked, len(qs))
+	for i, q := range qs {
+		out[i] = b.answer(q)
+	}
+	return out, nil
+}
+
+// TestPollerBatches: shipments of a batching upstream are asked in
+// requests of at most its batch size, each with one batch key (SF's phone
+// tail), and every shipment gets its own answer.
+func TestPollerBatches(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2025, 6, 16, 10, 0, 0, 0, trackpush.CST)
+	fc := clock.NewFake(t0)
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b := &batcher{max: 10, known: map[string][]trackpush.RawEvent{}}
+	single := &scripted{clock: fc, polled: make(chan time.Time, 10)}
+	done := make(chan trackpush.PollDone, 100)
+	in := &Ingester{Store: store, Clock: fc, Log: log}
+	p := &Poller{Store: store, Clock: fc, Log: log, Ingester: in,
+		Routes: map[string]Upstream{"shunfeng": b, "*": single}, Done: func(d trackpush.PollDone) { done <- d }}
+	a := &trackpush.Account{Name: "a", AppCode: "a", Key: "k", Quota: 100}
+	store.CreateAccount(ctx, a)
+	subscribe := func(com, nu, phone string) {
+		s := &trackpush.Subscription{AccountID: a.ID, Com: com, Nu: nu, Phone: phone, CallbackURL: "http://x/", Polled: true}
+		if err := store.Subscribe(ctx, s, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 15 numbers with one phone, 10 with another, 1 of another carrier.
+	for i := 0; i < 25; i++ {
+		phone := "13800001111"
+		if i >= 15 {
+			phone = "13900002222"
+		}
+		nu := fmt.Sprintf("SF%013d", i)
+		if i%2 == 0 {
+			b.known[nu] = []trackpush.RawEvent{{Time: "2025-06-16 09:00:00", Context: "顺丰速运 已收取快件"}}
+		}
+		subscribe("shunfeng", nu, phone)
+	}
+	subscribe("yuantong", "YT0000000000001", "")
+	p.Start(ctx)
+	defer p.Stop()
+	for i := 0; i < 26; i++ {
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d of 26 polls recorded", i)
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.single) != 0 {
+		t.Fatalf("batched carrier asked singly: %v", b.single)
+	}
+	seen := map[string]bool{}
+	for _, qs := range b.batches {
+		if len(qs) > 10 {
+			t.Fatalf("a batch of %d", len(qs))
+		}
+		for _, q := range qs {
+			if q.Phone != qs[0].Phone {
+				t.Fatalf("one batch with two phones: %v", qs)
+			}
+			if seen[q.Nu] {
+				t.Fatalf("%s asked twice", q.Nu)
+			}
+			seen[q.Nu] = true
+		}
+	}
+	// 15 → 10 + 5, 10 → 10: three requests, claimed together.
+	if len(seen) != 25 || len(b.batches) != 3 {
+		t.Fatalf("%d numbers in %d requests, want 25 in 3", len(seen), len(b.batches))
+	}
+	for nu, evs := range b.known {
+		if _, got, _ := store.Shipment(ctx, "shunfeng", nu); len(got) != len(evs) {
+			t.Fatalf("%s: %d events stored", nu, len(got))
+		}
+	}
+	if len(single.at) != 1 {
+		t.Fatalf("the other carrier was polled %d times", len(single.at))
+	}
+}
+
+// TestLaneFill: a batching lane claims as many shipments per worker as
+// its requests lately carried, so shipments that cannot share a request
+// are not claimed ten at a time per worker.
+func TestLaneFill(t *testing.T) {
+	l := lane{batch: 10, fill: 10}
+	if l.perWorker() != 10 {
+		t.Fatalf("start: %d", l.perWorker())
+	}
+	l.observe(80, 80, 80) // every shipment its own request
+	if l.perWorker() != 1 {
+		t.Fatalf("after singles: %d", l.perWorker())
+	}
+	l.observe(3, 3, 8) // few due: no news
+	if l.perWorker() != 1 {
+		t.Fatalf("after a small claim: %d", l.perWorker())
+	}
+	l.observe(8, 1, 8) // eight shared one request
+	if l.perWorker() != 8 {
+		t.Fatalf("after a full batch: %d", l.perWorker())
+	}
+	l.observe(5, 1, 64) // fewer due, but they shared: no lower
+	if l.perWorker() != 8 {
+		t.Fatalf("after a partial claim: %d", l.perWorker())
+	}
+	l.observe(64, 7, 64)
+	if l.perWorker() != 10 {
+		t.Fatalf("capped at the batch size: %d", l.perWorker())
 	}
 }

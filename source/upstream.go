@@ -20,6 +20,30 @@ type Upstream interface {
 	Track(ctx context.Context, q Query) ([]trackpush.RawEvent, error)
 }
 
+// Batcher is an Upstream that answers several numbers in one request (SF
+// up to 10, J&T up to 30). The poller groups the shipments it claims by
+// upstream and BatchKey and asks each group at once; a batch is one
+// request against the upstream's rate limit.
+type Batcher interface {
+	Upstream
+	// MaxBatch is the most numbers one request may carry.
+	MaxBatch() int
+	// BatchKey is what queries must share to go in one request ("" when
+	// nothing): SF checks one phone tail per request.
+	BatchKey(q Query) string
+	// TrackBatch asks for every query at once (at most MaxBatch, sharing
+	// a BatchKey) and returns one answer per query, in order. An error
+	// fails the whole request.
+	TrackBatch(ctx context.Context, qs []Query) ([]Tracked, error)
+}
+
+// Tracked is one number's answer within a batch: its trajectory, or the
+// error Track would have returned for it alone (ErrNoRecord, …).
+type Tracked struct {
+	Events []trackpush.RawEvent
+	Err    error
+}
+
 // Query is what an upstream is asked.
 type Query struct {
 	Com   string

@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"SearchSubscriptions", testSearchSubscriptions},
 		{"UpdateAccountAndRotateKey", testUpdateAccountAndRotateKey},
 		{"Templates", testTemplates},
+		{"PushKeys", testPushKeys},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1069,4 +1070,63 @@ func testTemplates(t *testing.T, s trackpush.Store) {
 	_, err = s.Template(ctx, "shop-a")
 	wantCode(t, err, trackpush.CodeNotFound)
 	wantCode(t, s.DeleteTemplate(ctx, "shop-a"), trackpush.CodeNotFound)
+}
+
+// testPushKeys: carrier push keys are kept per carrier, recorded once
+// (the first time stays), and forgotten after PushKeyRetention.
+func testPushKeys(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	seen := func(carrier string, keys ...string) map[string]bool {
+		t.Helper()
+		m, err := s.SeenPushKeys(ctx, carrier, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if m := seen("sf", "a", "b"); len(m) != 0 {
+		t.Fatalf("nothing recorded yet: %v", m)
+	}
+	if m := seen("sf"); len(m) != 0 {
+		t.Fatalf("no keys: %v", m)
+	}
+	if err := s.RecordPushKeys(ctx, "sf", []string{"a", "b", "b"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordPushKeys(ctx, "sto", []string{"a"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if m := seen("sf", "a", "b", "c"); len(m) != 2 || !m["a"] || !m["b"] || m["c"] {
+		t.Fatalf("sf: %v", m)
+	}
+	if m := seen("zto", "a"); len(m) != 0 {
+		t.Fatalf("another carrier's keys: %v", m)
+	}
+	// Keys with odd characters and many at once (one statement).
+	odd := []string{`73100000000001|2024-01-02 03:04:05|签收`, "'; DROP TABLE x; --", `"quoted"`}
+	var many []string
+	for i := 0; i < 500; i++ {
+		many = append(many, fmt.Sprintf("k%03d", i))
+	}
+	if err := s.RecordPushKeys(ctx, "zto", append(odd, many...), t0); err != nil {
+		t.Fatal(err)
+	}
+	if m := seen("zto", append(odd, many...)...); len(m) != 503 {
+		t.Fatalf("zto: %d keys seen, want 503", len(m))
+	}
+	// Re-recording keeps the first time: "a" is forgotten PushKeyRetention
+	// after t0 even though it was recorded again later.
+	if err := s.RecordPushKeys(ctx, "sf", []string{"a", "c"}, t0.Add(trackpush.PushKeyRetention-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordPushKeys(ctx, "sf", nil, t0.Add(trackpush.PushKeyRetention+time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if m := seen("sf", "a", "b", "c"); len(m) != 1 || !m["c"] {
+		t.Fatalf("after the retention: %v", m)
+	}
+	// Forgetting is per carrier: sto's "a" of t0 stays until sto records.
+	if m := seen("sto", "a"); !m["a"] {
+		t.Fatalf("sto forgot with sf: %v", m)
+	}
 }

@@ -36,11 +36,13 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	n := fs.Int("n", 24, "simulated parcels")
 	seed := fs.Int64("seed", 7, "seed of the simulated world")
 	replayReal := fs.Bool("replay", false, "replay the embedded real trajectories instead of simulated parcels")
+	carriersFake := fs.Bool("carriers-fake", false, "follow SF and ZTO parcels through fakes of their open platforms (signed queries and pushes)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
 	if !*replayReal {
-		return runSimDemo(ctx, simDemoConfig{N: *n, Seed: *seed, Scale: *scale, Duration: *duration, Keep: *keep, Verbose: *verbose}, stdout, stderr)
+		return runSimDemo(ctx, simDemoConfig{N: *n, Seed: *seed, Scale: *scale, Duration: *duration, Keep: *keep, Verbose: *verbose,
+			CarriersFake: *carriersFake}, stdout, stderr)
 	}
 	trajs, err := replay.Trajectories()
 	if err != nil {

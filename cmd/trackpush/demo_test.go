@@ -51,3 +51,36 @@ func TestReplayDemo(t *testing.T) {
 		t.Fatalf("replay demo output:\n%s", out)
 	}
 }
+
+// TestCarriersDemo runs the demo on the fakes of SF's and ZTO's platforms:
+// SF's route queries (batched), ZTO's signed pushes acknowledged, pushes
+// going out, and parcels followed to their end.
+func TestCarriersDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo for several seconds")
+	}
+	out, err := runCLI(t, "", "demo", "--carriers-fake", "--n", "12", "--time-scale", "60000", "--duration", "40s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"subscribe shunfeng", "subscribe zhongtong", "sf query:", "zto push 7", "→ ack", "polling   shunfeng", "polling   zhongtong", "shutdown "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the demo output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "refused: ") {
+		t.Errorf("a ZTO push was refused:\n%s", out)
+	}
+	m := regexp.MustCompile(`carriers: SF answered (\d+) route queries for (\d+) waybills \(up to (\d+) in one\), (\d+) refused; ZTO answered (\d+) trace queries, (\d+) refused, and pushed (\d+) scans, (\d+) acknowledged`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no carriers summary in:\n%s", out)
+	}
+	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+	if n(1) < 1 || n(3) > 10 || n(4) != 0 || n(6) != 0 || n(7) < 10 || n(8) != n(7) {
+		t.Fatalf("carriers summary: %s", m[0])
+	}
+	s := regexp.MustCompile(`(\d+) parcels: (\d+) shut down \(signed\)`).FindStringSubmatch(out)
+	if s == nil || s[1] != "12" || s[2] == "0" {
+		t.Fatalf("summary: %v", s)
+	}
+}

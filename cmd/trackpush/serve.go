@@ -65,6 +65,8 @@ type Config struct {
 	Kuaidi100Key      string
 	SimSeed           int64
 	SimParcels        int
+	// Carriers configures the direct carrier adapters (carriers.go).
+	Carriers CarriersConfig
 
 	KeepDeliveries time.Duration // delivery-log retention
 	PushLease      time.Duration // how long a node holds a claimed push (clock time)
@@ -120,15 +122,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("poll: %w", err)
 	}
 	for com, up := range routes {
-		switch up {
-		case "kuaidi100":
-			if c.Kuaidi100URL == "" || c.Kuaidi100Customer == "" || c.Kuaidi100Key == "" {
-				return fmt.Errorf("poll: %s=kuaidi100 needs --kuaidi100-url, --kuaidi100-customer and --kuaidi100-key", com)
-			}
-		case "sim":
-		default:
-			return fmt.Errorf("poll: unknown upstream %q (kuaidi100 or sim)", up)
+		if up == "kuaidi100" && (c.Kuaidi100URL == "" || c.Kuaidi100Customer == "" || c.Kuaidi100Key == "") {
+			return fmt.Errorf("poll: %s=kuaidi100 needs --kuaidi100-url, --kuaidi100-customer and --kuaidi100-key", com)
 		}
+	}
+	if err := c.Carriers.Validate(routes); err != nil {
+		return err
 	}
 	if _, err := parseRates(c.PollRate); err != nil {
 		return fmt.Errorf("poll-rate: %w", err)
@@ -280,6 +279,7 @@ func bindConfig(fs *flag.FlagSet, c *Config) {
 	fs.DurationVar(&c.PollLease, "poll-lease", envDur("POLL_LEASE", 2*time.Minute), "how long a node holds a claimed poll (TRACKPUSH_POLL_LEASE)")
 	host, _ := os.Hostname()
 	fs.StringVar(&c.NodeName, "node", envOr("NODE", host), "name of this node in logs and in the pushes' User-Agent (TRACKPUSH_NODE)")
+	bindCarriers(fs, &c.Carriers)
 	fs.IntVar(&c.SimParcels, "sim-parcels", envNum("SIM_PARCELS", 10000), "parcels of the simulated world the sim upstream knows: those `trackpush sim --n N` writes (TRACKPUSH_SIM_PARCELS)")
 }
 
@@ -419,6 +419,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.Poller != nil {
 		poller = m.Poller
 	}
+	var carriers http.Handler
+	if rc, err := m.openCarriers(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	} else if rc != nil {
+		carriers = rc
+	}
 	handler := (&api.Server{
 		Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "api"),
 		Ingester: m.Ingester, Pusher: m.Pusher, Detector: m.Detector, Poller: poller, Keyring: m.Keyring,
@@ -427,6 +433,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		IngestToken: m.Config.IngestToken, AdminToken: m.Config.AdminToken, BaseURL: m.Config.BaseURL,
 		Pages: &web.Server{Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "web"), BaseURL: m.Config.BaseURL,
 			TTL: m.Config.TrailTTL, SignedTTL: m.Config.TrailSignedTTL, AdminToken: m.Config.AdminToken, Keyring: m.Keyring, Pusher: m.Pusher},
+		Carriers: carriers,
 	}).Handler()
 	if m.Config.BaseURL == "" {
 		m.Logger.Warn("no --base-url: pushes and maptrack.do answers carry no trailUrl (the pages are served at /trail/<token> all the same)")
@@ -563,6 +570,14 @@ func (m *Main) openPoller() error {
 				if u, err = newSimUpstream(m.Config.SimSeed, m.Config.SimParcels, m.Clock); err != nil {
 					return err
 				}
+			default:
+				var err error
+				if u, err = m.Config.Carriers.upstream(name); err != nil {
+					return err
+				}
+			}
+			if _, ok := p.Rates[name]; !ok && m.Config.Carriers.defaultRate(name) > 0 {
+				p.Rates[name] = m.Config.Carriers.defaultRate(name)
 			}
 			ups[name] = u
 		}

@@ -30,6 +30,9 @@ type simDemoConfig struct {
 	Duration time.Duration
 	Keep     bool
 	Verbose  bool
+	// CarriersFake follows SF and ZTO parcels through the fakes of their
+	// open platforms (carriersdemo.go) instead of the simulator upstream.
+	CarriersFake bool
 }
 
 // demoRates make trouble common enough to be seen among a few dozen
@@ -90,17 +93,14 @@ func runSimDemo(ctx context.Context, cfg simDemoConfig, stdout, stderr io.Writer
 	}
 	start := time.Now().In(trackpush.CST).Truncate(time.Hour)
 	clk := clock.NewScaled(start, cfg.Scale)
-	world := sim.NewWorld(sim.Config{Seed: cfg.Seed, Start: start, Window: 6 * time.Hour, Rates: demoRates()})
-	parcels := pickParcels(world, cfg.N)
-
-	m, acct, err := openDemoServer(ctx, dir, clk, cfg.Scale, cfg.Verbose, stderr, func(m *Main) {
-		m.Config.Poll = "*=sim"
-		m.Upstreams = map[string]source.Upstream{"sim": &source.Sim{World: world, Clock: clk}}
-	})
-	if err != nil {
-		return err
+	wcfg := sim.Config{Seed: cfg.Seed, Start: start, Window: 6 * time.Hour, Rates: demoRates()}
+	if cfg.CarriersFake {
+		// Only SF and ZTO have fakes here; a wrong carrier code would
+		// name one without.
+		wcfg.Carriers, wcfg.Rates.WrongCarrier = demoCarriers, 0
 	}
-	defer m.Close()
+	world := sim.NewWorld(wcfg)
+	parcels := pickParcels(world, cfg.N)
 
 	var mu sync.Mutex
 	seen := map[string]*demoPush{} // by carrier and number
@@ -109,6 +109,20 @@ func runSimDemo(ctx context.Context, cfg simDemoConfig, stdout, stderr io.Writer
 		defer mu.Unlock()
 		fmt.Fprintf(stdout, "%s "+format+"\n", append([]any{trackpush.FormatTime(clk.Now())[5:16]}, a...)...)
 	}
+	setup := func(m *Main) {
+		m.Config.Poll = "*=sim"
+		m.Upstreams = map[string]source.Upstream{"sim": &source.Sim{World: world, Clock: clk}}
+	}
+	var carriers *carriersDemo
+	if cfg.CarriersFake {
+		carriers, setup = startCarriersDemo(world, clk, say)
+		defer carriers.Close()
+	}
+	m, acct, err := openDemoServer(ctx, dir, clk, cfg.Scale, cfg.Verbose, stderr, setup)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
 	// The receivers: a reliable one, and a flaky one that fails the first
 	// attempt of every push (retried 30 minutes later on the demo clock).
 	tries := map[string]int{}
@@ -175,8 +189,13 @@ func runSimDemo(ctx context.Context, cfg simDemoConfig, stdout, stderr io.Writer
 	}
 	defer flaky.Close()
 
-	fmt.Fprintf(stdout, "trackpush demo: %d simulated parcels (seed %d) followed by polling the simulator, clock ×%.0f (30 min = %.2f s, 3 days = %.0f s), server %s\n",
-		len(parcels), cfg.Seed, cfg.Scale, (30*time.Minute).Seconds()/cfg.Scale, (72*time.Hour).Seconds()/cfg.Scale, m.URL())
+	how := "followed by polling the simulator"
+	if cfg.CarriersFake {
+		how = fmt.Sprintf("of SF and ZTO, served by fakes of their open platforms (SF %s, ZTO %s): SF's by signed route queries, ZTO's by signed pushes to /v1/carriers/zto/push",
+			carriers.sf.URL(), carriers.zto.URL())
+	}
+	fmt.Fprintf(stdout, "trackpush demo: %d simulated parcels (seed %d) %s, clock ×%.0f (30 min = %.2f s, 3 days = %.0f s), server %s\n",
+		len(parcels), cfg.Seed, how, cfg.Scale, (30*time.Minute).Seconds()/cfg.Scale, (72*time.Hour).Seconds()/cfg.Scale, m.URL())
 	for i, p := range parcels {
 		target := "http://" + reliable.Addr().String() + "/cb"
 		if i%4 == 1 {
@@ -214,6 +233,14 @@ func runSimDemo(ctx context.Context, cfg simDemoConfig, stdout, stderr io.Writer
 		}
 	}
 	printTrailLink(ctx, stdout, m, nus...)
+	stopPushes := func() {}
+	if cfg.CarriersFake {
+		pctx, cancel := context.WithCancel(ctx)
+		var pushing sync.WaitGroup
+		carriers.pushZTO(pctx, clk, m.URL(), parcels, &pushing)
+		stopPushes = func() { cancel(); pushing.Wait() }
+		defer stopPushes()
+	}
 
 	// Run until every parcel has had its story told, or time is up.
 	stop := time.After(cfg.Duration)
@@ -233,8 +260,12 @@ wait:
 			}
 		}
 	}
+	stopPushes()
 	if err := simDemoSummary(ctx, stdout, m, parcels, seen, &mu, dir, cfg.Keep); err != nil {
 		return err
+	}
+	if carriers != nil {
+		carriers.summary(stdout)
 	}
 	return keepServing(ctx, stdout, m, cfg.Keep)
 }

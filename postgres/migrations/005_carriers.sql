@@ -1,0 +1,9 @@
+-- Idempotency keys of carrier pushes (SF route id, STO outBizCode, else
+-- waybill+time+code), kept for trackpush.PushKeyRetention.
+CREATE TABLE carrier_push_keys (
+	carrier TEXT   NOT NULL,
+	key     TEXT   NOT NULL,
+	seen_at BIGINT NOT NULL,
+	PRIMARY KEY (carrier, key)
+);
+CREATE INDEX carrier_push_keys_seen ON carrier_push_keys (carrier, seen_at);
