@@ -337,7 +337,7 @@ func TestBrowserConsole(t *testing.T) {
 	h.mustIngest("yuantong", nu, loopEvents[:6]...)
 	h.pushFor(t, nu)
 	h.waitDeliveries(nu, 1)
-	id := h.subscriptionOf(nu).ID
+	id, other := h.subscriptionOf(nu).ID, h.subscriptionOf("YT8500000002").ID
 	do(t, ctx, chromedp.EmulateViewport(1280, 900))
 
 	// Sign in: a wrong token is refused, the right one kept in a cookie.
@@ -355,6 +355,9 @@ func TestBrowserConsole(t *testing.T) {
 		// Search by number, then open the subscription.
 		chromedp.SendKeys(chromedp.CSS("#q-nu"), nu),
 		chromedp.Click(chromedp.CSS("#search")),
+		// The search's answer, not the unfiltered list it replaces: the
+		// other subscription is gone from it.
+		chromedp.WaitNotPresent(chromedp.CSS(`#subs a[href="/admin/ui/subscriptions/`+itoa(other)+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#subs a[href="/admin/ui/subscriptions/`+itoa(id)+`"]`)))
 	rows := get(t, ctx, chromedp.Text(chromedp.CSS("#subs tbody")))
 	do(t, ctx, chromedp.Click(chromedp.CSS(`#subs td a.mono`)), chromedp.WaitVisible(chromedp.CSS("#deliveries")))
@@ -409,7 +412,7 @@ func TestBrowserConsole(t *testing.T) {
 	if title := get(t, ctx, chromedp.Evaluate[string](`document.getElementById("previewframe").contentDocument.querySelector("h1").textContent`)); title != "绿色小店" {
 		t.Errorf("live preview title %q", title)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(function(){var i=document.getElementById("previewframe").contentDocument.querySelector("header img");return !!i && i.complete && i.naturalWidth === 1;})()`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(function(){var i=document.getElementById("previewframe").contentDocument.querySelector("header img");return !!i && i.complete && i.naturalWidth === 1;})()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 		t.Errorf("the unsaved logo is not shown in the preview: %v", err)
 	}
 	screenshot(t, "console-template.png", get(t, ctx, chromedp.FullScreenshot(100)))
