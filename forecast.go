@@ -9,25 +9,26 @@ import "time"
 // also show its range and basis.
 type Forecast struct {
 	// MadeAt is the carrier time of the event the forecast was made at.
-	MadeAt time.Time
+	MadeAt time.Time `json:"madeAt"`
 	// Pickup is when the parcel was handed to the carrier: totalTime
 	// counts from it.
-	Pickup time.Time
+	Pickup time.Time `json:"pickup"`
 	// Arrival is the predicted time of the target event: the first
 	// delivery-stage event that makes the parcel available to the receiver
 	// (派件 5, 投柜或驿站 501, or signed 3xx, whichever comes first).
-	Arrival time.Time
+	Arrival time.Time `json:"arrival"`
 	// Early and Late bound the arrival: the 10th and 90th percentiles.
-	Early, Late time.Time
+	Early time.Time `json:"early"`
+	Late  time.Time `json:"late"`
 	// Basis says what the prediction rests on: BasisLane (the lane's
 	// history), BasisPrior (the cold-start prior) or BasisBlend (both,
 	// weighed by the lane's evidence); BasisArrived once the target event
 	// has happened.
-	Basis string
+	Basis string `json:"basis"`
 	// Route is the route from the origin to the destination outlet:
 	// passed stops, the current stop, then predicted stops; times are
 	// monotone.
-	Route []Stop
+	Route []Stop `json:"route"`
 }
 
 // Forecast bases.
@@ -40,16 +41,17 @@ const (
 
 // Stop is a node of a route: a transfer centre or an outlet.
 type Stop struct {
-	Name     string // as the carrier names it: 西安转运中心, 浙江省金华市义乌市童店
-	Type     string // StopHub or StopOutlet
-	State    string // StopPassed, StopCurrent or StopPredicted
-	AreaCode string // "CN" + 12-digit division code of the stop's region
-	Province string // short name, as the wire sends it: 湖北
-	City     string // 宜昌市
-	District string // 点军区 ("" when only the city is known)
-	Lng, Lat float64
-	Arrive   time.Time
-	Leave    time.Time
+	Name     string    `json:"name"`     // as the carrier names it: 西安转运中心, 浙江省金华市义乌市童店
+	Type     string    `json:"type"`     // StopHub or StopOutlet
+	State    string    `json:"state"`    // StopPassed, StopCurrent or StopPredicted
+	AreaCode string    `json:"areaCode"` // "CN" + 12-digit division code of the stop's region
+	Province string    `json:"province"` // short name, as the wire sends it: 湖北
+	City     string    `json:"city"`     // 宜昌市
+	District string    `json:"district"` // 点军区 ("" when only the city is known)
+	Lng      float64   `json:"lng"`
+	Lat      float64   `json:"lat"`
+	Arrive   time.Time `json:"arrive"`
+	Leave    time.Time `json:"leave"`
 }
 
 // Stop types and states, as the wire spells them (predictedRoute[].type,

@@ -43,6 +43,10 @@ func Run(t *testing.T, newStore Factory) {
 		{"Blobs", testBlobs},
 		{"StaleEndRace", testStaleEndRace},
 		{"SubscribeToSignedShipment", testSubscribeToSignedShipment},
+		{"DigestForecast", testDigestForecast},
+		{"Places", testPlaces},
+		{"RouteCounts", testRouteCounts},
+		{"RouteCountsConcurrent", testRouteCountsConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
