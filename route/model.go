@@ -110,7 +110,7 @@ type Model struct {
 	majorMu sync.Mutex
 	major   majorHubs
 
-	oracle func(*shipment, []*Node) []*Node // tests: replace the predicted way
+	oracle           func(*shipment, []*Node) []*Node // tests: replace the predicted way
 	noHops, noMajors bool
 	hopLevels        string
 }
