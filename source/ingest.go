@@ -11,6 +11,7 @@ import (
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/enrich"
+	"github.com/trackpush/trackpush/route"
 )
 
 // Waker is told when pushes may have become due.
@@ -26,6 +27,10 @@ type Ingester struct {
 	// arrive: its carrier is confirmed (the carrier detector learns from
 	// it).
 	Learn func(com, nu string)
+	// Route, when set, is the route model: the forecast at each new event
+	// is made in the transaction that stores it, with what the events
+	// teach the model (places, statistics), which it learns once stored.
+	Route *route.Model
 }
 
 // Result says what an ingest did.
@@ -67,7 +72,19 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)
 	}
-	accepted, d, err := in.Store.AppendEvents(ctx, com, nu, evs, in.Clock.Now(), enrich.Summarize)
+	var accepted, d int
+	if in.Route == nil {
+		accepted, d, err = in.Store.AppendEvents(ctx, com, nu, evs, in.Clock.Now(), enrich.Summarize)
+	} else {
+		var last trackpush.Digest // of the attempt that committed
+		accepted, d, err = in.Store.AppendEventsDigest(ctx, com, nu, evs, in.Clock.Now(), func(h *trackpush.Shipment, before, fresh []trackpush.Event) trackpush.Digest {
+			last = in.digest(h, before, fresh)
+			return last
+		})
+		if err == nil {
+			in.Route.Apply(last.Places, last.Counts)
+		}
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)
 	}
@@ -83,6 +100,24 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 		}
 	}
 	return res, nil
+}
+
+// digest is the route model's digest with the summary. A failure of the
+// model never costs an event: it is logged and the events are stored
+// without a forecast.
+func (in *Ingester) digest(h *trackpush.Shipment, before, fresh []trackpush.Event) (d trackpush.Digest) {
+	all := make([]trackpush.Event, 0, len(before)+len(fresh))
+	all = append(append(all, before...), fresh...)
+	defer func() {
+		if r := recover(); r != nil {
+			if in.Log != nil {
+				in.Log.Error("route model failed; events stored without a forecast", "com", h.Com, "nu", h.Nu, "panic", r)
+			}
+			d = trackpush.Digest{}
+		}
+		d.Summary = enrich.Summarize(all)
+	}()
+	return in.Route.Digest(h, before, fresh)
 }
 
 // freshRaws drops the raw events the shipment already has (same time and
