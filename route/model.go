@@ -109,10 +109,6 @@ type Model struct {
 
 	majorMu sync.Mutex
 	major   majorHubs
-
-	oracle           func(*shipment, []*Node) []*Node // tests: replace the predicted way
-	noHops, noMajors bool
-	hopLevels        string
 }
 
 // NewModel returns an empty model: forecasts come from the prior alone.
@@ -667,10 +663,6 @@ func (m *Model) forecast(s *shipment) *trackpush.Forecast {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	path, learnedEnd := m.path(s.com, cur, known, s.dest, passedHub)
-	if m.oracle != nil {
-		path = m.oracle(s, path)
-		learnedEnd = len(path) - 1
-	}
 	steps := make([]step, 0, len(path))
 	flown := len(s.nodes) > 0 && t.Visits[len(s.nodes)-1].Air
 	for i := 0; i+1 < len(path); i++ {
@@ -701,7 +693,6 @@ func (m *Model) forecast(s *shipment) *trackpush.Forecast {
 	laneW := laneN / (laneN + kLane)
 
 	now := t.Last
-	elapsed := now.Sub(ta).Hours()
 	n := max(m.Samples, 8)
 	r := rand.New(rand.NewPCG(hash(s.com, cur.Key, now.String()), uint64(len(s.events))))
 	arrivals := make([]float64, n) // hours after now
@@ -709,12 +700,12 @@ func (m *Model) forecast(s *shipment) *trackpush.Forecast {
 	for i := range stopTimes {
 		stopTimes[i] = make([]float64, n)
 	}
+	fu := future{steps: steps, learnedEnd: learnedEnd, remain: remain, ta: ta, now: now, com: s.com, stops: make([]time.Time, len(path))}
 	learned, draws := 0, 0
 	for k := 0; k < n; k++ {
 		if laneW > 0 && r.Float64() < laneW {
 			if v, ok := lane.sample(laneBucket, r.Float64(), now.Sub(laneEntry).Minutes()); ok {
-				at := laneEntry.Add(hours(v / 60))
-				arrivals[k] = at.Sub(now).Hours()
+				arrivals[k] = laneEntry.Add(hours(v / 60)).Sub(now).Hours()
 				learned++
 				draws++
 				for i := range stopTimes {
@@ -723,57 +714,12 @@ func (m *Model) forecast(s *shipment) *trackpush.Forecast {
 				continue
 			}
 		}
-		at := ta
-		var cut time.Time // the remain estimate's arrival (zero: none)
-		for i := range steps {
-			above := 0.0
-			if i == 0 {
-				above = elapsed
-			}
-			if i == learnedEnd && remain[0] != nil || i == learnedEnd && remain[1] != nil {
-				slot := slotOf(at)
-				for j, h := range remain {
-					nn := float64(h.count(slot))
-					if nn == 0 || r.Float64() >= nn/(nn+[2]float64{kClass, kGroup}[j]) {
-						continue
-					}
-					if v, ok := h.sample(slot, r.Float64(), above*60); ok {
-						cut = at.Add(hours(v / 60))
-						learned++
-						draws++
-						break
-					}
-				}
-			}
-			v, l := steps[i].draw(r, s.com, at, above)
-			if cut.IsZero() {
-				if l {
-					learned++
-				}
-				draws++
-			}
-			at = at.Add(hours(v))
-			if i+1 < len(path) {
-				stopTimes[i+1][k] = at.Sub(now).Hours()
-			}
-		}
-		if !cut.IsZero() {
-			// The cold way's stops, fitted between the last known site
-			// and the arrival the class gave.
-			base := now.Add(hours(stopTimes[learnedEnd][k]))
-			if learnedEnd == 0 {
-				base = ta
-			}
-			span := at.Sub(base).Hours()
-			want := max(0, cut.Sub(base).Hours())
-			for i := learnedEnd + 1; i < len(path); i++ {
-				if span > 0 {
-					stopTimes[i][k] = base.Add(hours((now.Add(hours(stopTimes[i][k])).Sub(base).Hours()) * want / span)).Sub(now).Hours()
-				}
-			}
-			at = cut
-		}
+		at, l, d := fu.draw(r)
+		learned, draws = learned+l, draws+d
 		arrivals[k] = at.Sub(now).Hours()
+		for i := 1; i < len(path); i++ {
+			stopTimes[i][k] = fu.stops[i].Sub(now).Hours()
+		}
 	}
 	sort.Float64s(arrivals)
 	q := func(p float64) time.Time {
@@ -796,6 +742,74 @@ func (m *Model) forecast(s *shipment) *trackpush.Forecast {
 	}
 	f.Route = m.route(s, path, stopTimes, now, f.Arrival)
 	return f
+}
+
+// future draws one future of a shipment: its steps from the arrival at
+// the current site (ta), the first longer than the time already spent
+// there; where the graph's way ends (learnedEnd), the time left may come
+// from the remain statistics instead, the cold way's stops then fitted
+// in between.
+type future struct {
+	steps      []step
+	learnedEnd int
+	remain     [2]*hist
+	ta, now    time.Time
+	com        string
+	stops      []time.Time // of the last draw: the arrival at each stop
+}
+
+// draw returns the arrival of one future and how many of its draws came
+// from history, out of how many.
+func (f *future) draw(r *rand.Rand) (arrival time.Time, learned, draws int) {
+	elapsed := f.now.Sub(f.ta).Hours()
+	at := f.ta
+	f.stops[0] = at
+	var cut time.Time // the remain statistics' arrival (zero: none)
+	for i := range f.steps {
+		above := 0.0
+		if i == 0 {
+			above = elapsed
+		}
+		if i == f.learnedEnd && i+1 < len(f.steps) {
+			slot := slotOf(at)
+			for j, h := range f.remain {
+				n := float64(h.count(slot))
+				if n == 0 || r.Float64() >= n/(n+[2]float64{kClass, kGroup}[j]) {
+					continue
+				}
+				if v, ok := h.sample(slot, r.Float64(), above*60); ok {
+					cut = at.Add(hours(v / 60))
+					learned++
+					draws++
+					break
+				}
+			}
+		}
+		v, l := f.steps[i].draw(r, f.com, at, above)
+		if cut.IsZero() {
+			if l {
+				learned++
+			}
+			draws++
+		}
+		at = at.Add(hours(v))
+		if i+1 < len(f.stops) {
+			f.stops[i+1] = at
+		}
+	}
+	if !cut.IsZero() {
+		// The cold way's stops, fitted between the last site the graph
+		// knows and the arrival the remain statistics gave.
+		base := f.stops[f.learnedEnd]
+		if span := at.Sub(base); span > 0 {
+			scale := float64(max(0, cut.Sub(base))) / float64(span)
+			for i := f.learnedEnd + 1; i < len(f.stops); i++ {
+				f.stops[i] = base.Add(time.Duration(float64(f.stops[i].Sub(base)) * scale))
+			}
+		}
+		at = cut
+	}
+	return at, learned, draws
 }
 
 // quantile returns the p-quantile of sorted values.

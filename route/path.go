@@ -39,10 +39,7 @@ func (m *Model) path(com string, cur, known *Node, d *dest, passedHub bool) ([]*
 		if hub && m.final(com, x, d) {
 			return out, len(out) - 1
 		}
-		var nx *Node
-		if !m.noHops {
-			nx = m.bestHop(com, x, d, seen)
-		}
+		nx := m.bestHop(com, x, d, seen)
 		if nx == nil {
 			break
 		}
@@ -91,9 +88,6 @@ func (m *Model) final(com string, x *Node, d *dest) bool {
 // all its districts).
 func (m *Model) bestHop(com string, x *Node, d *dest, seen map[string]bool) *Node {
 	for _, tag := range d.tags() {
-		if m.hopLevels != "" && !strings.Contains(m.hopLevels, tag[:1]) {
-			continue
-		}
 		var best string
 		var bn int64
 		for k, n := range m.hops[com+sep+x.Key+sep+tag] {
@@ -154,9 +148,7 @@ func (m *Model) coldWay(com string, x *Node, d *dest, passedHub bool) []*Node {
 		}
 		if long && last.Type == trackpush.StopHub {
 			r := m.usual(com, last, outTag)
-			if m.noMajors {
-				r = nil
-			} else if r == nil {
+			if r == nil {
 				r = m.nearestMajor(com, last)
 			}
 			if r != nil && r.City != d.city && r.City != last.City && onTheWay(last, r, d) {
@@ -164,9 +156,7 @@ func (m *Model) coldWay(com string, x *Node, d *dest, passedHub bool) []*Node {
 			}
 		}
 		p := m.usual(com, h, inTag)
-		if m.noMajors {
-			p = nil
-		} else if p == nil && long && h != nil {
+		if p == nil && long && h != nil {
 			p = m.nearestMajor(com, h)
 		}
 		switch {
@@ -175,7 +165,7 @@ func (m *Model) coldWay(com string, x *Node, d *dest, passedHub bool) []*Node {
 				add(p)
 			}
 		case long && last.Province != d.province:
-			if capital := capitals[d.province[:2]]; capital != "" && capital != d.city && (m.noMajors || !m.knowsMajors(com)) {
+			if capital := capitals[d.province[:2]]; capital != "" && capital != d.city && !m.knowsMajors(com) {
 				add(hubOf(capital))
 			}
 		}

@@ -21,8 +21,10 @@ import (
 //     800 km or more;
 //   - trucks cover the great-circle distance times 1.3 (roads) at 55–70
 //     km/h, local vans at 35–45 km/h;
-//   - a hub sends parcels on to outlets in the early morning and late
-//     morning (the last-mile runs);
+//   - a hub sends parcels on to outlets early in the morning, late in the
+//     morning and early in the afternoon (the last-mile runs);
+//   - one run in ten is missed (full, late): the parcel takes the next
+//     day's;
 //   - an outlet sends couriers out within an hour or two of an arrival by
 //     day, and from 06:30 for what arrives overnight.
 //
@@ -37,10 +39,15 @@ type window struct{ from, to float64 }
 
 var (
 	firstMileRuns = []window{{12, 13.5}, {17, 22}}
-	lastMileRuns  = []window{{4, 7}, {10, 12.5}}
+	lastMileRuns  = []window{{4, 7.5}, {9.5, 12.5}, {13, 15.5}}
 	nightHaul     = []window{{18.5, 27}}
 	flightSlots   = []window{{7, 10}, {19, 23.5}}
 )
+
+// missRun is the chance that a parcel misses the run it was ready for
+// (the truck full, a late sort) and waits for the next day's: what makes a
+// real network's times spread wider than its timetable.
+const missRun = 0.1
 
 // airCarriers run their own flights on long legs.
 var airCarriers = map[string]bool{"shunfeng": true, "jd": true, "ems": true, "shunfengkuaiyun": true, "jingdongkuaiyun": true}
@@ -102,6 +109,9 @@ func priorLeg(r *rand.Rand, com string, a, b *Node, t time.Time, air bool) float
 			wait = uniform(r, 0.1, 1)
 		}
 		drive = 0.5 + km*1.3/uniform(r, 55, 70) + r.Float64()
+	}
+	if r.Float64() < missRun {
+		wait += 24
 	}
 	return ready + wait + drive
 }
