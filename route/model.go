@@ -105,7 +105,8 @@ type Model struct {
 	aggs map[aggKey]*hist
 	hops map[string]map[string]int64 // com␟from␟tag → next → count
 
-	sites siteCache
+	sites  siteCache
+	placed nodeCache
 
 	majorMu sync.Mutex
 	major   majorHubs
@@ -124,6 +125,29 @@ func NewModel() *Model {
 
 // DefaultQuantile is the Quantile of a new model.
 const DefaultQuantile = 0.65
+
+// nodeCache remembers the places of sites as scans placed them.
+type nodeCache struct {
+	mu sync.Mutex
+	m  map[string]*Node
+}
+
+func (c *nodeCache) get(key string, resolve func() *Node) *Node {
+	c.mu.Lock()
+	n, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return n
+	}
+	n = resolve()
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= siteCacheMax {
+		c.m = make(map[string]*Node, 1024)
+	}
+	c.m[key] = n
+	c.mu.Unlock()
+	return n
+}
 
 // siteCache remembers what Sites read from scan texts: a shipment's
 // earlier scans are read again at each new one.
@@ -293,20 +317,27 @@ func (m *Model) read(com string, from, to *trackpush.Area, events []trackpush.Ev
 }
 
 // node returns the place of a site named by a scan placed in area (nil
-// for a next stop, named by a scan at a site in city): the gazetteer's, a
-// digest's new one, or one resolved now.
+// for a next stop, named by a scan at a site in city). A scan that places
+// the site gives its region, whatever the gazetteer holds (a first
+// sighting elsewhere): what a trajectory teaches then depends on its own
+// scans alone, and learning it event by event, in any order, adds up to
+// learning it at once. Otherwise the gazetteer's place, a digest's new one
+// (extra), or one resolved now.
 func (m *Model) node(com string, s Site, area *trackpush.Area, city string, extra map[string]*Node) *Node {
 	if area != nil && area.City != "" {
 		city = area.City
 	}
 	key := PlaceKey(s, city)
-	if n := m.Gaz.Lookup(com, key); n != nil && (n.known() || area == nil) {
+	if area != nil {
+		return m.placed.get(com+sep+key+sep+area.Code, func() *Node { return newNode(PlaceOf(com, s, area, city)) })
+	}
+	if n := m.Gaz.Lookup(com, key); n != nil {
 		return n
 	}
 	if n := extra[key]; n != nil {
 		return n
 	}
-	return newNode(PlaceOf(com, s, area, city))
+	return newNode(PlaceOf(com, s, nil, city))
 }
 
 // stageAt returns the stage of a shipment with its first upto visits.
@@ -905,7 +936,20 @@ func (m *Model) route(s *shipment, path []*Node, stopTimes [][]float64, now, arr
 		if leave.Before(a) {
 			leave = a
 		}
-		out = append(out, stopOf(n, state, a, leave))
+		st := stopOf(n, state, a, leave)
+		if i == len(path)-1 && n.District == "" && n.City == s.dest.city && s.dest.district != "" {
+			// The outlet that delivers, in the destination city, its district
+			// unknown: it serves the destination's.
+			st.AreaCode, st.District = s.dest.place.AreaCode, s.dest.place.District
+			st.Lng, st.Lat = parseLngLat(s.dest.place.AreaCenter)
+			if s.dest.place.Level > 3 {
+				if pl, ok := region.Lookup(s.dest.district); ok {
+					st.AreaCode = pl.AreaCode
+					st.Lng, st.Lat = parseLngLat(pl.AreaCenter)
+				}
+			}
+		}
+		out = append(out, st)
 		prev = leave
 	}
 	return out

@@ -36,7 +36,7 @@ func (m *Model) path(com string, cur, known *Node, d *dest, passedHub bool) ([]*
 		hub = hub || known.Type == trackpush.StopHub
 	}
 	for len(out) < maxStops {
-		if hub && m.final(com, x, d) {
+		if hub && m.final(com, x, d, x == cur || x == known) {
 			return out, len(out) - 1
 		}
 		nx := m.bestHop(com, x, d, seen)
@@ -49,7 +49,7 @@ func (m *Model) path(com string, cur, known *Node, d *dest, passedHub bool) ([]*
 		x = nx
 	}
 	learned := len(out) - 1
-	if hub && m.final(com, x, d) {
+	if hub && m.final(com, x, d, x == cur || x == known) {
 		return out, learned
 	}
 	for _, n := range m.coldWay(com, x, d, hub) {
@@ -62,16 +62,20 @@ func (m *Model) path(com string, cur, known *Node, d *dest, passedHub bool) ([]*
 }
 
 // final reports whether a parcel at x is at the outlet that delivers: an
-// outlet in the destination district — or in its city when its district
-// is not known and the graph knows no way on from it.
-func (m *Model) final(com string, x *Node, d *dest) bool {
+// outlet in the destination district — or, where the parcel is now or
+// what a scan named as its next stop (scanned), an outlet of its city
+// whose district is not known (ZTO's 【望京】) and from which the graph
+// knows no way on; such an outlet is taken to serve the destination
+// district (see route). A way the graph or the geography predicts always
+// ends in the destination district.
+func (m *Model) final(com string, x *Node, d *dest, scanned bool) bool {
 	if x.Type != trackpush.StopOutlet || x.City == "" || x.City != d.city {
 		return false
 	}
 	if d.district == "" || x.District == d.district {
 		return true
 	}
-	if x.District != "" {
+	if x.District != "" || !scanned {
 		return false
 	}
 	for _, tag := range d.tags() {

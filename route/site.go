@@ -359,7 +359,7 @@ func siteEnd(rs []rune) int {
 	for k := range rs {
 		for _, words := range [][]string{hubWords, outletWords} {
 			n := hasAt(rs, k, words)
-			if n == 1 && rs[k] == '站' && strings.ContainsRune("入出进到下本一", rs[k-1]) {
+			if n == 1 && rs[k] == '站' && k > 0 && strings.ContainsRune("入出进到下本一", rs[k-1]) {
 				continue // 扫描入站, 下一站: not a station's name
 			}
 			if n > 0 && k+n > end && k > 0 {
