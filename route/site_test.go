@@ -19,7 +19,7 @@ const (
 // (the scan-city tag, couriers, scanners, lockers, boilerplate).
 func TestSites(t *testing.T) {
 	cases := []struct {
-		com, text          string
+		com, text        string
 		at, atType, next string
 	}{
 		// YTO: 【site】 verb 下一站 【next】; the hub's company (…公司) is the hub.
