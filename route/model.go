@@ -448,12 +448,13 @@ func (s *shipment) observe(into map[countKey]int64, sign int64) {
 	last := len(s.nodes) - 1
 	d := s.nodes[last]
 	v := &t.Visits[last]
-	if !(last > 0 && v.Arrive.Equal(t.Target)) { // the outlet's arrival was scanned
-		slot := slotOf(v.Arrive)
-		add(KindDeliver, s.com, d.Key, slot, t.Target.Sub(v.Arrive))
-		add(KindDeliverClass, s.com, typeCode(d), slot, t.Target.Sub(v.Arrive))
-		add(KindDeliverClass, group(s.com), typeCode(d), slot, t.Target.Sub(v.Arrive))
-	}
+	// Where the outlet's first scan is the target itself (no arrival
+	// scan), the leg to it ends at the target and this is 0: the two add
+	// up as they were measured.
+	slot := slotOf(v.Arrive)
+	add(KindDeliver, s.com, d.Key, slot, t.Target.Sub(v.Arrive))
+	add(KindDeliverClass, s.com, typeCode(d), slot, t.Target.Sub(v.Arrive))
+	add(KindDeliverClass, group(s.com), typeCode(d), slot, t.Target.Sub(v.Arrive))
 	if s.dest != nil {
 		for i := 0; i < last; i++ {
 			rk := remainKey(s.nodes[i], s.dest)
