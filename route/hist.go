@@ -28,8 +28,17 @@ func BinOf(d time.Duration) int {
 	return min(b, maxBin)
 }
 
+// binLows are the bins' lower bounds in minutes (and the upper bound of
+// the last).
+var binLows = func() (lows [maxBin + 2]float64) {
+	for b := range lows {
+		lows[b] = binBase * math.Expm1(float64(b)*logGrowth)
+	}
+	return lows
+}()
+
 // binLow returns the lower bound of bin b in minutes.
-func binLow(b int) float64 { return binBase * math.Expm1(float64(b)*logGrowth) }
+func binLow(b int) float64 { return binLows[b] }
 
 // cell is one non-empty bin of a histogram.
 type cell struct {
@@ -120,8 +129,10 @@ func (h *hist) sample(bucket int, u, above float64) (float64, bool) {
 	// Observations above: whole bins above, and the part of the bin that
 	// holds above.
 	start, skip := 0, 0.0
+	total := float64(h.counts[bucket])
 	if above > 0 {
 		for start < len(cs) && binLow(int(cs[start].bin)+1) <= above {
+			total -= float64(cs[start].n)
 			start++
 		}
 		if start == len(cs) {
@@ -133,10 +144,7 @@ func (h *hist) sample(bucket int, u, above float64) (float64, bool) {
 			skip = float64(cs[start].n) * (above - lo) / (hi - lo)
 		}
 	}
-	total := -skip
-	for _, c := range cs[start:] {
-		total += float64(c.n)
-	}
+	total -= skip
 	target := u*total + skip
 	acc := 0.0
 	for _, c := range cs[start:] {

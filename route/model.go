@@ -71,6 +71,9 @@ const slots = 8
 
 func slotOf(t time.Time) int { return t.In(trackpush.CST).Hour() / 3 }
 
+// slotAt is slotOf for hours since a midnight.
+func slotAt(h float64) int { return min(int(hourOfDay(h)/3), slots-1) }
+
 // Evidence weights: a learned histogram with n observations in the bucket
 // is drawn from with probability n/(n+k), else the next, coarser one.
 const (
@@ -613,8 +616,9 @@ func hash(parts ...string) uint64 {
 // step is one step of a predicted way: a leg to the next site, or the
 // last one, from the outlet's arrival to the target.
 type step struct {
-	a, b   *Node // b nil: deliver at a
-	air    bool  // a scan said the leg is flown
+	a, b   *Node   // b nil: deliver at a
+	km     float64 // from a to b
+	air    bool    // a scan said the leg is flown
 	levels [3]*hist
 	ks     [3]float64
 }
@@ -625,6 +629,7 @@ func (m *Model) stepOf(com string, a, b *Node, air bool) step {
 		st.levels = [3]*hist{m.agg(KindDeliver, com, a.Key), m.agg(KindDeliverClass, com, typeCode(a)), m.agg(KindDeliverClass, group(com), typeCode(a))}
 		return st
 	}
+	st.km = distance(a, b)
 	ck, lk := classKey(a, b), a.Key+sep+b.Key
 	if air {
 		ck, lk, st.air = ck+airTag, lk+airTag, true
@@ -633,25 +638,26 @@ func (m *Model) stepOf(com string, a, b *Node, air bool) step {
 	return st
 }
 
-// draw draws a step's hours from an arrival at its start at t, longer than
-// above hours; learned reports whether history (not the prior) gave it.
-func (st *step) draw(r *rand.Rand, com string, t time.Time, above float64) (float64, bool) {
-	slot := slotOf(t)
-	for i, h := range st.levels {
-		n := float64(h.count(slot))
+// draw draws a step's hours from an arrival at its start at h (hours
+// since a midnight), longer than above hours; learned reports whether
+// history (not the prior) gave it.
+func (st *step) draw(r *rand.Rand, com string, h float64, above float64) (float64, bool) {
+	slot := slotAt(h)
+	for i, hist := range st.levels {
+		n := float64(hist.count(slot))
 		if n == 0 || r.Float64() >= n/(n+st.ks[i]) {
 			continue
 		}
-		if v, ok := h.sample(slot, r.Float64(), above*60); ok {
+		if v, ok := hist.sample(slot, r.Float64(), above*60); ok {
 			return v / 60, true
 		}
 	}
 	for try := 0; try < 12; try++ {
 		var v float64
 		if st.b == nil {
-			v = priorDeliver(r, t)
+			v = priorDeliver(r, h)
 		} else {
-			v = priorLeg(r, com, st.a, st.b, t, st.air)
+			v = priorLeg(r, com, st.a, st.b, st.km, h, st.air)
 		}
 		if v > above {
 			return v, false
@@ -732,7 +738,9 @@ func (m *Model) forecast(s *shipment) *trackpush.Forecast {
 	for i := range stopTimes {
 		stopTimes[i] = make([]float64, n)
 	}
-	fu := future{steps: steps, learnedEnd: learnedEnd, remain: remain, ta: ta, now: now, com: s.com, stops: make([]time.Time, len(path))}
+	base := midnight(ta)
+	nowH := now.Sub(base).Hours()
+	fu := future{steps: steps, learnedEnd: learnedEnd, remain: remain, ta: ta.Sub(base).Hours(), now: nowH, com: s.com, stops: make([]float64, len(path))}
 	learned, draws := 0, 0
 	for k := 0; k < n; k++ {
 		if laneW > 0 && r.Float64() < laneW {
@@ -748,9 +756,9 @@ func (m *Model) forecast(s *shipment) *trackpush.Forecast {
 		}
 		at, l, d := fu.draw(r)
 		learned, draws = learned+l, draws+d
-		arrivals[k] = at.Sub(now).Hours()
+		arrivals[k] = at - nowH
 		for i := 1; i < len(path); i++ {
-			stopTimes[i][k] = fu.stops[i].Sub(now).Hours()
+			stopTimes[i][k] = fu.stops[i] - nowH
 		}
 	}
 	sort.Float64s(arrivals)
@@ -780,37 +788,37 @@ func (m *Model) forecast(s *shipment) *trackpush.Forecast {
 // the current site (ta), the first longer than the time already spent
 // there; where the graph's way ends (learnedEnd), the time left may come
 // from the remain statistics instead, the cold way's stops then fitted
-// in between.
+// in between. Times are hours since base, the midnight of ta's day.
 type future struct {
 	steps      []step
 	learnedEnd int
 	remain     [2]*hist
-	ta, now    time.Time
+	ta, now    float64 // since base
 	com        string
-	stops      []time.Time // of the last draw: the arrival at each stop
+	stops      []float64 // of the last draw: the arrival at each stop
 }
 
-// draw returns the arrival of one future and how many of its draws came
-// from history, out of how many.
-func (f *future) draw(r *rand.Rand) (arrival time.Time, learned, draws int) {
-	elapsed := f.now.Sub(f.ta).Hours()
+// draw returns the arrival of one future (hours since base) and how many
+// of its draws came from history, out of how many.
+func (f *future) draw(r *rand.Rand) (arrival float64, learned, draws int) {
+	elapsed := f.now - f.ta
 	at := f.ta
 	f.stops[0] = at
-	var cut time.Time // the remain statistics' arrival (zero: none)
+	cut := -1.0 // the remain statistics' arrival (< 0: none)
 	for i := range f.steps {
 		above := 0.0
 		if i == 0 {
 			above = elapsed
 		}
 		if i == f.learnedEnd && i+1 < len(f.steps) {
-			slot := slotOf(at)
+			slot := slotAt(at)
 			for j, h := range f.remain {
 				n := float64(h.count(slot))
 				if n == 0 || r.Float64() >= n/(n+[2]float64{kClass, kGroup}[j]) {
 					continue
 				}
 				if v, ok := h.sample(slot, r.Float64(), above*60); ok {
-					cut = at.Add(hours(v / 60))
+					cut = at + v/60
 					learned++
 					draws++
 					break
@@ -818,25 +826,25 @@ func (f *future) draw(r *rand.Rand) (arrival time.Time, learned, draws int) {
 			}
 		}
 		v, l := f.steps[i].draw(r, f.com, at, above)
-		if cut.IsZero() {
+		if cut < 0 {
 			if l {
 				learned++
 			}
 			draws++
 		}
-		at = at.Add(hours(v))
+		at += v
 		if i+1 < len(f.stops) {
 			f.stops[i+1] = at
 		}
 	}
-	if !cut.IsZero() {
+	if cut >= 0 {
 		// The cold way's stops, fitted between the last site the graph
 		// knows and the arrival the remain statistics gave.
 		base := f.stops[f.learnedEnd]
-		if span := at.Sub(base); span > 0 {
-			scale := float64(max(0, cut.Sub(base))) / float64(span)
+		if span := at - base; span > 0 {
+			scale := max(0, cut-base) / span
 			for i := f.learnedEnd + 1; i < len(f.stops); i++ {
-				f.stops[i] = base.Add(time.Duration(float64(f.stops[i].Sub(base)) * scale))
+				f.stops[i] = base + (f.stops[i]-base)*scale
 			}
 		}
 		at = cut

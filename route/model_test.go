@@ -275,7 +275,7 @@ func TestPrior(t *testing.T) {
 	hrb := hubAt(t, "黑龙江省哈尔滨市")
 	morning, night := at("2025-06-16 09:00:00"), at("2025-06-16 22:00:00")
 	leg := func(com string, a, b *Node, t0 time.Time) float64 {
-		return median(func(r *rand.Rand) float64 { return priorLeg(r, com, a, b, t0, false) })
+		return median(func(r *rand.Rand) float64 { return priorLeg(r, com, a, b, distance(a, b), float64(t0.Hour()), false) })
 	}
 	short, mid, long := leg("yunda", sz, gz, night), leg("yunda", sz, hz, night), leg("yunda", sz, hrb, night)
 	if !(short < mid && mid < long) || short > 6 || long < 35 {
@@ -289,7 +289,7 @@ func TestPrior(t *testing.T) {
 		r := rand.New(rand.NewPCG(7, 8))
 		xs := make([]float64, 400)
 		for i := range xs {
-			xs[i] = priorLeg(r, com, sz, hrb, night, false)
+			xs[i] = priorLeg(r, com, sz, hrb, distance(sz, hrb), 22, false)
 		}
 		sort.Float64s(xs)
 		return xs[int(p*float64(len(xs)))]
@@ -297,7 +297,9 @@ func TestPrior(t *testing.T) {
 	if air, road := q("shunfeng", 0.5), q("yunda", 0.1); air > 20 || road < 40 {
 		t.Fatalf("深圳 → 哈尔滨: SF's median %.1f h, Yunda's 10th percentile %.1f h", air, road)
 	}
-	deliver := func(t0 time.Time) float64 { return median(func(r *rand.Rand) float64 { return priorDeliver(r, t0) }) }
+	deliver := func(t0 time.Time) float64 {
+		return median(func(r *rand.Rand) float64 { return priorDeliver(r, float64(t0.Hour())+float64(t0.Minute())/60) })
+	}
 	if d := deliver(at("2025-06-16 10:00:00")); d > 3 {
 		t.Fatalf("arrived 10:00, out in %.1f h", d)
 	}

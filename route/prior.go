@@ -52,19 +52,29 @@ const missRun = 0.1
 // airCarriers run their own flights on long legs.
 var airCarriers = map[string]bool{"shunfeng": true, "jd": true, "ems": true, "shunfengkuaiyun": true, "jingdongkuaiyun": true}
 
-// hoursOf returns the hours since midnight (CST) of t and that midnight.
-func hoursOf(t time.Time) (float64, time.Time) {
-	t = t.In(trackpush.CST)
-	y, m, d := t.Date()
-	mid := time.Date(y, m, d, 0, 0, 0, 0, trackpush.CST)
-	return t.Sub(mid).Hours(), mid
+// The draws work in hours since a midnight (China Standard Time): cheaper
+// than times, and the hour of the day is what the timetables need.
+
+// midnight returns the midnight (CST) that starts t's day.
+func midnight(t time.Time) time.Time {
+	y, m, d := t.In(trackpush.CST).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, trackpush.CST)
 }
 
-// nextRun returns, in hours after t, when a run of the daily windows
-// takes a parcel ready at t: soon if t is inside a window, else shortly
-// after the next one opens.
-func nextRun(t time.Time, ws []window, r *rand.Rand) float64 {
-	h, _ := hoursOf(t)
+// hourOfDay returns hours since a midnight modulo a day.
+func hourOfDay(h float64) float64 {
+	h = math.Mod(h, 24)
+	if h < 0 {
+		h += 24
+	}
+	return h
+}
+
+// nextRun returns, in hours after h (hours since a midnight), when a run
+// of the daily windows takes a parcel ready at h: soon if h is inside a
+// window, else shortly after the next one opens.
+func nextRun(h float64, ws []window, r *rand.Rand) float64 {
+	h = hourOfDay(h)
 	for day := -1.0; day <= 2; day++ {
 		for _, w := range ws {
 			from, to := w.from+24*day, w.to+24*day
@@ -82,29 +92,28 @@ func nextRun(t time.Time, ws []window, r *rand.Rand) float64 {
 
 func uniform(r *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*r.Float64() }
 
-// priorLeg draws the hours from the parcel's arrival at a (at t) to its
-// arrival at b.
-// air says a scan reported the leg flown.
-func priorLeg(r *rand.Rand, com string, a, b *Node, t time.Time, air bool) float64 {
-	km := distance(a, b)
+// priorLeg draws the hours from the parcel's arrival at a (at h, hours
+// since a midnight) to its arrival at b, km away; air says a scan reported
+// the leg flown.
+func priorLeg(r *rand.Rand, com string, a, b *Node, km, h float64, air bool) float64 {
 	var ready, wait, drive float64
 	switch {
 	case a.Type == trackpush.StopOutlet && b.Type == trackpush.StopHub:
 		ready = uniform(r, 0.3, 2)
-		wait = nextRun(t.Add(hours(ready)), firstMileRuns, r)
+		wait = nextRun(h+ready, firstMileRuns, r)
 		drive = 0.3 + km*1.3/uniform(r, 40, 50) + 0.5*r.Float64()
 	case b.Type == trackpush.StopOutlet || sameCity(a, b):
 		ready = uniform(r, 0.25, 2)
-		wait = nextRun(t.Add(hours(ready)), lastMileRuns, r)
+		wait = nextRun(h+ready, lastMileRuns, r)
 		drive = 0.3 + km*1.3/uniform(r, 30, 40) + 0.5*r.Float64()
 	case air || airCarriers[com] && km >= 800 && r.Float64() < 0.7:
 		ready = uniform(r, 0.5, 2.5)
-		wait = nextRun(t.Add(hours(ready)), flightSlots, r)
+		wait = nextRun(h+ready, flightSlots, r)
 		drive = 2.5 + km/750 + uniform(r, 0.5, 2)
 	default:
 		ready = uniform(r, 0.5, 3)
 		if km >= 300 {
-			wait = nextRun(t.Add(hours(ready)), nightHaul, r)
+			wait = nextRun(h+ready, nightHaul, r)
 		} else {
 			wait = uniform(r, 0.1, 1)
 		}
@@ -117,9 +126,9 @@ func priorLeg(r *rand.Rand, com string, a, b *Node, t time.Time, air bool) float
 }
 
 // priorDeliver draws the hours from the parcel's arrival at the outlet
-// that delivers (at t) to the target event.
-func priorDeliver(r *rand.Rand, t time.Time) float64 {
-	h, _ := hoursOf(t)
+// that delivers (at h, hours since a midnight) to the target event.
+func priorDeliver(r *rand.Rand, h float64) float64 {
+	h = hourOfDay(h)
 	switch {
 	case h < 6.5:
 		return 6.5 - h + uniform(r, 0, 2.5)
