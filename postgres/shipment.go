@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -24,8 +23,8 @@ func scanShipment(row pgx.Row, extra ...any) (*trackpush.Shipment, error) {
 		return nil, err
 	}
 	if fc != nil {
-		h.Forecast = new(trackpush.Forecast)
-		if err := json.Unmarshal([]byte(*fc), h.Forecast); err != nil {
+		var err error
+		if h.Forecast, err = trackpush.DecodeForecast([]byte(*fc)); err != nil {
 			return nil, fmt.Errorf("forecast of shipment %d: %w", h.ID, err)
 		}
 	}
@@ -171,7 +170,7 @@ func (s *Store) AppendEventsDigest(ctx context.Context, com, nu string, events [
 		sum := d.Summary
 		var fc *string
 		if d.Forecast != nil {
-			js, err := json.Marshal(d.Forecast)
+			js, err := trackpush.EncodeForecast(d.Forecast)
 			if err != nil {
 				return fmt.Errorf("postgres: append events: forecast: %w", err)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/trackpush/trackpush"
@@ -24,15 +25,31 @@ func (s *Store) savePlaces(ctx context.Context, tx *sql.Tx, places []trackpush.P
 	return nil
 }
 
+// countChunk is how many bins one statement adds to: one statement for a
+// digest's few dozen counts costs far less than one each.
+const countChunk = 32
+
 // addCounts adds increments to the learned statistics.
 func (s *Store) addCounts(ctx context.Context, tx *sql.Tx, counts []trackpush.RouteCount, now time.Time) error {
-	for _, c := range counts {
-		_, err := s.exec(ctx, tx, `INSERT INTO route_counts (kind, com, key, bucket, bin, n, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (kind, com, key, bucket, bin) DO UPDATE SET n = route_counts.n + excluded.n, updated_at = excluded.updated_at`,
-			c.Kind, c.Com, c.Key, c.Bucket, c.Bin, c.N, ms(now))
-		if err != nil {
+	for len(counts) > 0 {
+		n := min(len(counts), countChunk)
+		var q strings.Builder
+		q.WriteString(`INSERT INTO route_counts (kind, com, key, bucket, bin, n, updated_at) VALUES `)
+		args := make([]any, 1, 6*n+1)
+		args[0] = ms(now) // ?1
+		for i, c := range counts[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			k := 2 + 6*i
+			fmt.Fprintf(&q, "(?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?1)", k, k+1, k+2, k+3, k+4, k+5)
+			args = append(args, c.Kind, c.Com, c.Key, c.Bucket, c.Bin, c.N)
+		}
+		q.WriteString(` ON CONFLICT (kind, com, key, bucket, bin) DO UPDATE SET n = route_counts.n + excluded.n, updated_at = excluded.updated_at`)
+		if _, err := s.exec(ctx, tx, q.String(), args...); err != nil {
 			return fmt.Errorf("sqlite: add counts: %w", err)
 		}
+		counts = counts[n:]
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -24,8 +23,7 @@ func scanShipment(sc interface{ Scan(...any) error }) (*trackpush.Shipment, erro
 		return nil, err
 	}
 	if fc.Valid {
-		h.Forecast = new(trackpush.Forecast)
-		if err := json.Unmarshal([]byte(fc.String), h.Forecast); err != nil {
+		if h.Forecast, err = trackpush.DecodeForecast([]byte(fc.String)); err != nil {
 			return nil, fmt.Errorf("forecast of shipment %d: %w", h.ID, err)
 		}
 	}
@@ -147,7 +145,7 @@ func (s *Store) AppendEventsDigest(ctx context.Context, com, nu string, events [
 		sum := d.Summary
 		var fc any
 		if d.Forecast != nil {
-			b, err := json.Marshal(d.Forecast)
+			b, err := trackpush.EncodeForecast(d.Forecast)
 			if err != nil {
 				return fmt.Errorf("sqlite: append events: forecast: %w", err)
 			}

@@ -1,0 +1,61 @@
+package source
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/trackpush/trackpush"
+	"github.com/trackpush/trackpush/clock"
+	"github.com/trackpush/trackpush/route"
+	"github.com/trackpush/trackpush/sim"
+	"github.com/trackpush/trackpush/sqlite"
+)
+
+// BenchmarkIngest ingests simulated scans one request per scan into a
+// SQLite store, as carriers push them, without the route model and with it
+// (a forecast per event, the learned statistics in the same transaction):
+// go test -run '^$' -bench Ingest -cpu 1 ./source/
+func BenchmarkIngest(b *testing.B) {
+	w := sim.NewWorld(sim.Config{Seed: 41, Rates: sim.DefaultRates()})
+	type scan struct {
+		com, nu string
+		raw     trackpush.RawEvent
+	}
+	var scans []scan
+	for i := 0; len(scans) < 20000; i++ {
+		p := w.Parcel(i)
+		for _, r := range p.Raw() {
+			scans = append(scans, scan{p.Com, p.Nu, r})
+		}
+	}
+	for _, withRoute := range []bool{false, true} {
+		name := "without-route"
+		if withRoute {
+			name = "with-route"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "ingest.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer store.Close()
+			in := &Ingester{Store: store, Clock: clock.Real{}}
+			if withRoute {
+				in.Route = route.NewModel()
+			}
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				s := scans[i%len(scans)]
+				nu := s.nu
+				if n := i / len(scans); n > 0 {
+					nu += string(rune('A' + n%26)) // another round: other shipments
+				}
+				if _, _, err := in.Ingest(ctx, s.com, nu, []trackpush.RawEvent{s.raw}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
