@@ -763,7 +763,7 @@ func (m *Model) forecast(s *shipment) *trackpush.Forecast {
 	}
 	sort.Float64s(arrivals)
 	q := func(p float64) time.Time {
-		return now.Add(hours(max(0, quantile(arrivals, p)))).Truncate(time.Second)
+		return now.Add(hours(max(0, Quantile(arrivals, p)))).Truncate(time.Second)
 	}
 	f := &trackpush.Forecast{
 		MadeAt:  now,
@@ -852,8 +852,9 @@ func (f *future) draw(r *rand.Rand) (arrival float64, learned, draws int) {
 	return at, learned, draws
 }
 
-// quantile returns the p-quantile of sorted values.
-func quantile(sorted []float64, p float64) float64 {
+// Quantile returns the p-quantile of sorted values (interpolated; 0 for
+// none).
+func Quantile(sorted []float64, p float64) float64 {
 	if len(sorted) == 0 {
 		return 0
 	}
@@ -911,7 +912,7 @@ func (m *Model) route(s *shipment, path []*Node, stopTimes [][]float64, now, arr
 			continue
 		}
 		sort.Float64s(xs)
-		arr[i] = now.Add(hours(max(0, quantile(xs, m.Quantile)))).Truncate(time.Second)
+		arr[i] = now.Add(hours(max(0, Quantile(xs, m.Quantile)))).Truncate(time.Second)
 	}
 	if len(s.nodes) > 0 {
 		arr[0] = t.Visits[len(s.nodes)-1].Arrive

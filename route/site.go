@@ -391,23 +391,7 @@ func skipSpaces(rs []rune, i int) int {
 }
 
 // hasAt returns the rune length of the first word of words at rs[i:], or 0.
-func hasAt(rs []rune, i int, words []string) int {
-	for _, w := range words {
-		k := i
-		ok := true
-		for _, r := range w {
-			if k >= len(rs) || rs[k] != r {
-				ok = false
-				break
-			}
-			k++
-		}
-		if ok {
-			return k - i
-		}
-	}
-	return 0
-}
+func hasAt(rs []rune, i int, words []string) int { return region.WordAt(rs, i, words) }
 
 // clean returns a site's name from its runes: parenthesised parts (phone
 // numbers, 本部) and spaces dropped.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -26,14 +25,7 @@ var evalCommands = map[string]command{
 func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(stderr, "usage: trackpush eval <what> [flags]\n\nwhat:")
-		names := make([]string, 0, len(evalCommands))
-		for n := range evalCommands {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			fmt.Fprintf(stderr, "  %-10s %s\n", n, evalCommands[n].summary)
-		}
+		listCommands(stderr, evalCommands)
 		return usageError{errors.New("eval: what to evaluate?")}
 	}
 	c, ok := evalCommands[args[0]]

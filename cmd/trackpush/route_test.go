@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -326,4 +328,46 @@ func enriched(t *testing.T, h *trackpush.Shipment, lines []string) []trackpush.E
 		out = append(out, trackpush.NewEvents(out, evs)...)
 	}
 	return out
+}
+
+// TestEvalCommand: eval eta prints progress on stderr and one JSON line on
+// stdout, for simulated and real trajectories; a bad command line is a
+// usage error.
+func TestEvalCommand(t *testing.T) {
+	var out, errb strings.Builder
+	if err := run(context.Background(), []string{"eval", "eta", "--sim", "40", "--history", "60", "--seed", "5"}, strings.NewReader(""), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var rep map[string]any
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &rep) != nil {
+		t.Fatalf("stdout %q", out.String())
+	}
+	for _, k := range []string{"delivered_by_predicted_date", "predicted_within_actual_plus_1d", "mae_hours", "rmse_hours", "range_coverage",
+		"n_shipments", "n_predictions", "stages", "cold", "baselines", "skipped_no_delivery"} {
+		if _, ok := rep[k]; !ok {
+			t.Errorf("no %s in %s", k, lines[0])
+		}
+	}
+	stages, _ := rep["stages"].(map[string]any)
+	if len(stages) != 4 || stages["out_for_delivery"] == nil || rep["data"] != "sim" || rep["history"] != 60.0 ||
+		!strings.Contains(errb.String(), "simulated: ") || !strings.Contains(errb.String(), "baselines: ") {
+		t.Errorf("report %v; stderr %q", rep, errb.String())
+	}
+	out.Reset()
+	real := `{"com":"yuantong","nu":"YT1","time":"2025-06-15 14:25:24","context":"【广东省惠州市公司】 已揽收"}
+{"com":"yuantong","nu":"YT1","time":"2025-06-16 08:22:33","context":"【深圳转运中心公司】 已收入"}
+{"com":"yuantong","nu":"YT1","time":"2025-06-17 22:47:04","context":"【四川省成都市高新区中和一部公司】 派件中 派件人: 某某"}
+`
+	if err := run(context.Background(), []string{"eval", "eta", "--jsonl", "-"}, strings.NewReader(real), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"data":"jsonl"`) || !strings.Contains(out.String(), `"history":"leave-one-out"`) || !strings.Contains(out.String(), `"n_shipments":1`) {
+		t.Errorf("jsonl: %s", out.String())
+	}
+	for _, args := range [][]string{{"eval"}, {"eval", "nope"}, {"eval", "eta"}, {"eval", "eta", "--sim", "5", "--jsonl", "x"}, {"eval", "eta", "--sim", "-1"}} {
+		if err := run(context.Background(), args, strings.NewReader(""), io.Discard, io.Discard); exitCode(err) != 2 {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
 }

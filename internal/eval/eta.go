@@ -411,24 +411,12 @@ func fitBaseline(history []*Shipment) *baseline {
 			res[i] = ys[i] - (b.a + b.b*xs[i])
 		}
 		sort.Float64s(res)
-		b.rlo, b.rhi = quantile(res, 0.1), quantile(res, 0.9)
+		b.rlo, b.rhi = route.Quantile(res, 0.1), route.Quantile(res, 0.9)
 	} else {
 		b.a, b.b = 24, 1.0/40 // no history: a day, and 40 km/h
 		b.rlo, b.rhi = -12, 24
 	}
 	return b
-}
-
-func quantile(sorted []float64, p float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	x := p * float64(len(sorted)-1)
-	i := int(x)
-	if i+1 >= len(sorted) {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[i] + (sorted[i+1]-sorted[i])*(x-float64(i))
 }
 
 func atLeast(t, now time.Time) time.Time {
@@ -451,7 +439,7 @@ func (b *baseline) lane(s *Shipment, k int) (time.Time, time.Time, time.Time, st
 	p := pickupOf(s.Events[:k])
 	now := s.Events[k-1].Time
 	at := func(q float64) time.Time {
-		return atLeast(p.Add(time.Duration(quantile(hs, q)*float64(time.Hour))), now)
+		return atLeast(p.Add(time.Duration(route.Quantile(hs, q)*float64(time.Hour))), now)
 	}
 	return at(0.5), at(0.1), at(0.9), "lane_median", true
 }
