@@ -70,17 +70,18 @@ func parseLngLat(s string) (float64, float64) {
 // in the store, shared by all nodes. It is safe for concurrent use.
 type Gazetteer struct {
 	mu     sync.RWMutex
-	byKey  map[string]*Node   // com + "\x1f" + key
-	byCity map[string][]*Node // com + "\x1f" + city code: hubs first seen first
-	byDist map[string][]*Node // com + "\x1f" + district code: outlets
+	byKey  map[gkey]*Node   // com, key
+	byCity map[gkey][]*Node // com, city code: hubs, first seen first
+	byDist map[gkey][]*Node // com, district code: outlets
 }
 
 // NewGazetteer returns an empty gazetteer.
 func NewGazetteer() *Gazetteer {
-	return &Gazetteer{byKey: map[string]*Node{}, byCity: map[string][]*Node{}, byDist: map[string][]*Node{}}
+	return &Gazetteer{byKey: map[gkey]*Node{}, byCity: map[gkey][]*Node{}, byDist: map[gkey][]*Node{}}
 }
 
-func gkey(com, key string) string { return com + sep + key }
+// gkey is a carrier's key (no string to build for a lookup).
+type gkey struct{ com, key string }
 
 // sep joins the parts of composite keys; it never occurs in names (scan
 // texts are cleaned of control characters).
@@ -90,7 +91,7 @@ const sep = "\x1f"
 func (g *Gazetteer) Lookup(com, key string) *Node {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	return g.byKey[gkey(com, key)]
+	return g.byKey[gkey{com, key}]
 }
 
 // Len returns the number of places.
@@ -106,7 +107,7 @@ func (g *Gazetteer) Add(places ...trackpush.Place) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for _, p := range places {
-		k := gkey(p.Com, p.Key)
+		k := gkey{p.Com, p.Key}
 		n := g.byKey[k]
 		switch {
 		case n == nil:
@@ -118,10 +119,10 @@ func (g *Gazetteer) Add(places ...trackpush.Place) {
 			*n = *newNode(p) // its region, learned later; indexes keep the pointer
 		}
 		if n.City != "" && n.Type == trackpush.StopHub {
-			g.byCity[gkey(p.Com, n.City)] = appendOnce(g.byCity[gkey(p.Com, n.City)], n)
+			g.byCity[gkey{p.Com, n.City}] = appendOnce(g.byCity[gkey{p.Com, n.City}], n)
 		}
 		if n.District != "" && n.Type == trackpush.StopOutlet {
-			g.byDist[gkey(p.Com, n.District)] = appendOnce(g.byDist[gkey(p.Com, n.District)], n)
+			g.byDist[gkey{p.Com, n.District}] = appendOnce(g.byDist[gkey{p.Com, n.District}], n)
 		}
 	}
 }
@@ -150,7 +151,7 @@ func (g *Gazetteer) Places() []trackpush.Place {
 func (g *Gazetteer) hubIn(com, city string) *Node {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	if hs := g.byCity[gkey(com, city)]; len(hs) > 0 {
+	if hs := g.byCity[gkey{com, city}]; len(hs) > 0 {
 		return hs[0]
 	}
 	return nil
@@ -160,7 +161,7 @@ func (g *Gazetteer) hubIn(com, city string) *Node {
 func (g *Gazetteer) outletIn(com, district string) *Node {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	if os := g.byDist[gkey(com, district)]; len(os) > 0 {
+	if os := g.byDist[gkey{com, district}]; len(os) > 0 {
 		return os[0]
 	}
 	return nil

@@ -3,6 +3,7 @@ package route
 import (
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -104,25 +105,25 @@ type Model struct {
 	Quantile float64
 
 	mu   sync.RWMutex
-	gen  int64 // changes of the statistics: caches built from them are stale
 	aggs map[aggKey]*hist
 	hops map[string]map[string]int64 // com␟from␟tag → next → count
+	// majorKeys are each carrier's regional hubs: the hubs whose through
+	// count (KindHop "B␟=␟=") reached minThrough, sorted.
+	majorKeys map[string][]string
 
 	sites  siteCache
 	placed nodeCache
-
-	majorMu sync.Mutex
-	major   majorHubs
 }
 
 // NewModel returns an empty model: forecasts come from the prior alone.
 func NewModel() *Model {
 	return &Model{
-		Gaz:      NewGazetteer(),
-		Samples:  64,
-		Quantile: DefaultQuantile,
-		aggs:     map[aggKey]*hist{},
-		hops:     map[string]map[string]int64{},
+		Gaz:       NewGazetteer(),
+		Samples:   64,
+		Quantile:  DefaultQuantile,
+		aggs:      map[aggKey]*hist{},
+		hops:      map[string]map[string]int64{},
+		majorKeys: map[string][]string{},
 	}
 }
 
@@ -201,7 +202,6 @@ func (m *Model) Load(places []trackpush.Place, totals []trackpush.RouteCount) {
 }
 
 func (m *Model) addLocked(c trackpush.RouteCount, set bool) {
-	m.gen++
 	if c.Kind == KindHop {
 		parts := strings.Split(c.Key, sep)
 		if len(parts) != 3 {
@@ -220,6 +220,16 @@ func (m *Model) addLocked(c trackpush.RouteCount, set bool) {
 		}
 		if hs[parts[2]] <= 0 {
 			delete(hs, parts[2])
+		}
+		if parts[1] == throughTag {
+			keys := m.majorKeys[c.Com]
+			i, found := slices.BinarySearch(keys, parts[0])
+			switch major := hs[throughTag] >= minThrough; {
+			case major && !found:
+				m.majorKeys[c.Com] = slices.Insert(keys, i, parts[0])
+			case !major && found:
+				m.majorKeys[c.Com] = slices.Delete(keys, i, i+1)
+			}
 		}
 		return
 	}

@@ -1,9 +1,7 @@
 package route
 
 import (
-	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/region"
@@ -191,60 +189,26 @@ func (m *Model) coldWay(com string, x *Node, d *dest, passedHub bool) []*Node {
 	return out
 }
 
-// majorHubs are the hubs of a carrier that parcels go through from one
-// city's hub to another's (regional hubs), learned from the graph.
-type majorHubs struct {
-	gen  int64
-	hubs map[string][]*Node // com → hubs
-}
-
 // minThrough is how many parcels a hub must have passed on between two
 // other cities to count as a regional hub.
 const minThrough = 3
 
-// majors returns the carrier's regional hubs; the caller holds m.mu for
-// reading.
-func (m *Model) majors(com string) []*Node {
-	m.majorMu.Lock()
-	defer m.majorMu.Unlock()
-	if m.major.hubs == nil || m.major.gen != m.gen {
-		m.major = majorHubs{gen: m.gen, hubs: map[string][]*Node{}}
-		for k, hs := range m.hops {
-			parts := strings.Split(k, sep)
-			if len(parts) != 3 || parts[2] != throughTag || hs[throughTag] < minThrough {
-				continue
-			}
-			if n := m.Gaz.Lookup(parts[0], parts[1]); n != nil && n.known() {
-				m.major.hubs[parts[0]] = append(m.major.hubs[parts[0]], n)
-			}
-		}
-		for _, hs := range m.major.hubs {
-			sort.Slice(hs, func(i, j int) bool { return hs[i].Key < hs[j].Key })
-		}
-	}
-	return m.major.hubs[com]
-}
+func (m *Model) knowsMajors(com string) bool { return len(m.majorKeys[com]) > 0 }
 
-func (m *Model) knowsMajors(com string) bool { return len(m.majors(com)) > 0 }
-
-func (m *Model) isMajor(com string, n *Node) bool {
-	for _, h := range m.majors(com) {
-		if h == n {
-			return true
-		}
-	}
-	return false
-}
-
-// nearestMajor returns the carrier's regional hub nearest to n (n itself
-// when it is one), or nil.
+// nearestMajor returns the carrier's regional hub (one that passed at
+// least minThrough parcels on between two other cities) nearest to n — n
+// itself when it is one — or nil; the caller holds m.mu for reading.
 func (m *Model) nearestMajor(com string, n *Node) *Node {
 	if !n.known() {
 		return nil
 	}
 	var best *Node
 	bd := 0.0
-	for _, h := range m.majors(com) {
+	for _, k := range m.majorKeys[com] {
+		h := m.Gaz.Lookup(com, k)
+		if !h.known() {
+			continue
+		}
 		if d := distance(n, h); best == nil || d < bd {
 			best, bd = h, d
 		}
