@@ -76,9 +76,23 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 	if in.Route == nil {
 		accepted, d, err = in.Store.AppendEvents(ctx, com, nu, evs, in.Clock.Now(), enrich.Summarize)
 	} else {
+		// The digest is made here, outside the store's transaction (on
+		// SQLite, its one writer); the transaction takes it when the
+		// shipment is as read — else (another ingest came between, or a
+		// subscription gave its ends) it makes the digest again.
+		seen := &trackpush.Shipment{Com: com, Nu: nu}
+		if h != nil {
+			seen.From, seen.To = h.From, h.To
+		}
+		numbered := trackpush.NewEvents(existing, evs)
+		pre := in.digest(seen, existing, numbered)
 		var last trackpush.Digest // of the attempt that committed
 		accepted, d, err = in.Store.AppendEventsDigest(ctx, com, nu, evs, in.Clock.Now(), func(h *trackpush.Shipment, before, fresh []trackpush.Event) trackpush.Digest {
-			last = in.digest(h, before, fresh)
+			if sameArea(h.From, seen.From) && sameArea(h.To, seen.To) && sameEvents(before, existing) && sameEvents(fresh, numbered) {
+				last = pre
+			} else {
+				last = in.digest(h, before, fresh)
+			}
 			return last
 		})
 		if err == nil {
@@ -100,6 +114,25 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 		}
 	}
 	return res, nil
+}
+
+func sameArea(a, b *trackpush.Area) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Code == b.Code
+}
+
+// sameEvents reports whether two lists hold the same events in the same
+// order, numbered alike.
+func sameEvents(a, b []trackpush.Event) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Seq != y.Seq || !x.Time.Equal(y.Time) || x.Context != y.Context || x.State != y.State || !sameArea(x.Area, y.Area) {
+			return false
+		}
+	}
+	return true
 }
 
 // digest is the route model's digest with the summary. A failure of the

@@ -3,6 +3,8 @@ package source
 import (
 	"context"
 	"path/filepath"
+	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/trackpush/trackpush"
@@ -17,18 +19,7 @@ import (
 // (a forecast per event, the learned statistics in the same transaction):
 // go test -run '^$' -bench Ingest -cpu 1 ./source/
 func BenchmarkIngest(b *testing.B) {
-	w := sim.NewWorld(sim.Config{Seed: 41, Rates: sim.DefaultRates()})
-	type scan struct {
-		com, nu string
-		raw     trackpush.RawEvent
-	}
-	var scans []scan
-	for i := 0; len(scans) < 20000; i++ {
-		p := w.Parcel(i)
-		for _, r := range p.Raw() {
-			scans = append(scans, scan{p.Com, p.Nu, r})
-		}
-	}
+	scans := benchScans()
 	for _, withRoute := range []bool{false, true} {
 		name := "without-route"
 		if withRoute {
@@ -56,6 +47,64 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+type benchScan struct {
+	com, nu string
+	raw     trackpush.RawEvent
+}
+
+// benchScans returns the scans of simulated parcels, each parcel's in
+// time order.
+func benchScans() []benchScan {
+	w := sim.NewWorld(sim.Config{Seed: 41, Rates: sim.DefaultRates()})
+	var scans []benchScan
+	for i := 0; len(scans) < 20000; i++ {
+		p := w.Parcel(i)
+		for _, r := range p.Raw() {
+			scans = append(scans, benchScan{p.Com, p.Nu, r})
+		}
+	}
+	return scans
+}
+
+// BenchmarkIngestParallel is BenchmarkIngest with 16 ingests at once (each
+// goroutine its own parcels), as a server takes them:
+// go test -run '^$' -bench IngestParallel ./source/
+func BenchmarkIngestParallel(b *testing.B) {
+	scans := benchScans()
+	for _, withRoute := range []bool{false, true} {
+		name := "without-route"
+		if withRoute {
+			name = "with-route"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "ingest.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer store.Close()
+			in := &Ingester{Store: store, Clock: clock.Real{}}
+			if withRoute {
+				in.Route = route.NewModel()
+			}
+			var next atomic.Int64
+			b.SetParallelism(8)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				g := next.Add(1)
+				for i := 0; pb.Next(); i++ {
+					s := scans[i%len(scans)]
+					nu := s.nu + "-" + strconv.FormatInt(g, 10) + "-" + strconv.Itoa(i/len(scans))
+					if _, _, err := in.Ingest(ctx, s.com, nu, []trackpush.RawEvent{s.raw}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
 		})
 	}
 }

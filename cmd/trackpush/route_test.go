@@ -371,3 +371,32 @@ func TestEvalCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestETAAfterLateSubscription: scans that came before anyone gave the
+// shipment's destination make no forecast; a level-7 subscription gives it,
+// and the next scan's push carries the estimate.
+func TestETAAfterLateSubscription(t *testing.T) {
+	h := newHarness(t)
+	nu := "YT5000000000001"
+	h.mustIngest("yuantong", nu, ytoNow[:2]...)
+	if sh, _, _ := h.m.Store.Shipment(context.Background(), "yuantong", nu); sh == nil || sh.Forecast != nil {
+		t.Fatalf("a forecast without a destination: %+v", sh)
+	}
+	h.mustSubscribe(h.subBody(nu, func(s sub, p map[string]any) {
+		s["from"], s["to"] = "广东省惠州市", "四川省成都市双流区"
+		p["resultv2"] = "7"
+	}))
+	first := h.recv.next(t) // the shipment's scans so far, at once
+	if strings.Contains(first.param, "arrivalTime") {
+		t.Fatalf("estimate before any was made: %s", first.param)
+	}
+	h.mustIngest("yuantong", nu, ytoNow[2])
+	var m map[string]any
+	json.Unmarshal([]byte(h.recv.next(t).param), &m)
+	lr := m["lastResult"].(map[string]any)
+	if !hourRE.MatchString(fmtAny(lr["arrivalTime"])) || lr["predictedRoute"] == nil {
+		t.Fatalf("no estimate after the destination was given: %v", lr)
+	}
+}
+
+func fmtAny(v any) string { s, _ := v.(string); return s }
