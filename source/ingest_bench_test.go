@@ -27,15 +27,7 @@ func BenchmarkIngest(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
-			store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "ingest.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer store.Close()
-			in := &Ingester{Store: store, Clock: clock.Real{}}
-			if withRoute {
-				in.Route = route.NewModel()
-			}
+			in := benchIngester(b, withRoute)
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				s := scans[i%len(scans)]
@@ -49,6 +41,22 @@ func BenchmarkIngest(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchIngester returns an ingester into a new SQLite store, with the
+// route model or without.
+func benchIngester(b *testing.B, withRoute bool) *Ingester {
+	b.Helper()
+	store, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "ingest.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	in := &Ingester{Store: store, Clock: clock.Real{}}
+	if withRoute {
+		in.Route = route.NewModel()
+	}
+	return in
 }
 
 type benchScan struct {
@@ -82,15 +90,7 @@ func BenchmarkIngestParallel(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
-			store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "ingest.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer store.Close()
-			in := &Ingester{Store: store, Clock: clock.Real{}}
-			if withRoute {
-				in.Route = route.NewModel()
-			}
+			in := benchIngester(b, withRoute)
 			var next atomic.Int64
 			b.SetParallelism(8)
 			b.ResetTimer()
