@@ -26,6 +26,8 @@ const (
 // Methods that change state run in one transaction each: a method that
 // fails changes nothing.
 type Store interface {
+	RouteStore
+
 	// CreateAccount stores a new account. AppCode and Key must be set; only
 	// their hashes are kept. It sets ID and CreatedAt.
 	CreateAccount(ctx context.Context, a *Account) error

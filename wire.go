@@ -3,6 +3,8 @@ package trackpush
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
+	"time"
 )
 
 // Answer is the protocol's reply shape, used by the subscribe endpoints and
@@ -55,7 +57,7 @@ type LastResult struct {
 	TrailURL       string      `json:"trailUrl,omitempty"`
 	ArrivalTime    *string     `json:"arrivalTime,omitempty"`
 	TotalTime      *string     `json:"totalTime,omitempty"`
-	RemainTime     *string     `json:"remainTime,omitempty"`
+	RemainTime     *NullString `json:"remainTime,omitempty"`
 	IsLoop         *bool       `json:"isLoop,omitempty"`
 	RouteInfo      *RouteInfo  `json:"routeInfo,omitempty"`
 	Data           []DataItem  `json:"data"`
@@ -75,6 +77,38 @@ type RouteInfo struct {
 type RoutePoint struct {
 	Number string `json:"number"`
 	Name   string `json:"name"`
+}
+
+// NullString is a wire string sent as JSON null when it is empty: a field
+// that level 7 always carries but that may have no value (remainTime once
+// the parcel has arrived, as the original service sends it). A nil
+// *NullString leaves the field out.
+type NullString string
+
+// MarshalJSON writes null for the empty string.
+func (s NullString) MarshalJSON() ([]byte, error) {
+	if s == "" {
+		return []byte("null"), nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(string(s)); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// FormatHour formats a time as arrivalTime does: China Standard Time, to
+// the hour ("2025-06-19 10").
+func FormatHour(t time.Time) string { return t.In(CST).Format("2006-01-02 15") }
+
+// FormatDays formats a duration as totalTime and remainTime do: whole
+// days and the whole hours left over ("3天0小时", "2天20小时"); a negative
+// duration is "0天0小时".
+func FormatDays(d time.Duration) string {
+	h := int64(max(d, 0) / time.Hour)
+	return strconv.FormatInt(h/24, 10) + "天" + strconv.FormatInt(h%24, 10) + "小时"
 }
 
 // RouteNode is one node of the predicted route (resultv2 7).

@@ -16,6 +16,7 @@ import (
 	"github.com/trackpush/trackpush/carrier"
 	"github.com/trackpush/trackpush/enrich"
 	"github.com/trackpush/trackpush/region"
+	"github.com/trackpush/trackpush/route"
 	"github.com/trackpush/trackpush/source"
 )
 
@@ -142,8 +143,10 @@ func (s *Server) handleQuery(maptrack bool) http.HandlerFunc {
 			return
 		}
 		level := trackpush.ParseClassicLevel(jsonString(p.ResultV2))
-		if maptrack && level < trackpush.LevelAdvanced {
-			level = trackpush.LevelAdvanced
+		if maptrack {
+			// The map-trajectory answer carries the map fields and the
+			// ETA whatever resultv2 says (PROTOCOL.md §1.1).
+			level = trackpush.LevelPredict
 		}
 		from, to := h.From, h.To
 		if pl := region.ResolveAddress(p.From); pl != nil {
@@ -152,16 +155,61 @@ func (s *Server) handleQuery(maptrack bool) http.HandlerFunc {
 		if pl := region.ResolveAddress(p.To); pl != nil {
 			to = enrich.AreaOf(pl)
 		}
-		lr := enrich.LastResult(h, evs, level, from, to)
+		a := queryAnswer{LastResult: enrich.LastResult(h, evs, level, from, to, s.Clock.Now())}
 		if maptrack {
-			lr.TrailURL = s.trailURL(ctx, acct.ID, com, num)
+			a.TrailURL = s.trailURL(ctx, acct.ID, com, num)
 		}
 		if strings.EqualFold(p.Order, "asc") {
-			for i, j := 0, len(lr.Data)-1; i < j; i, j = i+1, j-1 {
-				lr.Data[i], lr.Data[j] = lr.Data[j], lr.Data[i]
+			for i, j := 0, len(a.Data)-1; i < j; i, j = i+1, j-1 {
+				a.Data[i], a.Data[j] = a.Data[j], a.Data[i]
 			}
 		}
-		writeJSON(w, http.StatusOK, lr)
+		a.extend(h, evs, level)
+		writeJSON(w, http.StatusOK, a)
+	}
+}
+
+// queryAnswer is a query's lastResult with trackpush's extension fields
+// (clients ignore fields they do not know): why the route is a loop, and
+// the range and basis of the arrival estimate.
+type queryAnswer struct {
+	trackpush.LastResult
+	// ArrivalRange is the arrival's 10th to 90th percentile, in
+	// arrivalTime's format (level 7 and maptrack.do, with the ETA).
+	ArrivalRange *arrivalRange `json:"arrivalRange,omitempty"`
+	// ArrivalBasis is what the estimate rests on: "lane" (history),
+	// "prior" (the cold-start prior), "blend", or "arrived".
+	ArrivalBasis string `json:"arrivalBasis,omitempty"`
+	// LoopReason says which place the parcel came back to and when (with
+	// isLoop true, from level 5).
+	LoopReason *loopReason `json:"loopReason,omitempty"`
+}
+
+type arrivalRange struct {
+	Early string `json:"early"`
+	Late  string `json:"late"`
+}
+
+type loopReason struct {
+	Place    string `json:"place"`
+	AreaCode string `json:"areaCode"`
+	AreaName string `json:"areaName"`
+	LeftAt   string `json:"leftAt"`
+	BackAt   string `json:"backAt"`
+}
+
+// extend sets the extension fields the answer's level carries.
+func (a *queryAnswer) extend(h *trackpush.Shipment, evs []trackpush.Event, level trackpush.Level) {
+	if level >= trackpush.LevelAdvanced && a.IsLoop != nil && *a.IsLoop {
+		if l := route.FindLoop(evs); l != nil {
+			a.LoopReason = &loopReason{Place: l.Place, AreaCode: l.AreaCode, AreaName: l.AreaName,
+				LeftAt: trackpush.FormatTime(l.LeftAt), BackAt: trackpush.FormatTime(l.BackAt)}
+		}
+	}
+	if level >= trackpush.LevelPredict && h.Forecast != nil {
+		f := h.Forecast
+		a.ArrivalRange = &arrivalRange{Early: trackpush.FormatHour(f.Early), Late: trackpush.FormatHour(f.Late)}
+		a.ArrivalBasis = f.Basis
 	}
 }
 

@@ -1,6 +1,9 @@
 package enrich
 
 import (
+	"strconv"
+	"time"
+
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/route"
 )
@@ -51,8 +54,9 @@ func Data(events []trackpush.Event, level trackpush.Level) []trackpush.DataItem 
 }
 
 // LastResult returns the lastResult of a shipment at a level, for a
-// subscriber whose route runs from from to to (the subscription's ends).
-func LastResult(h *trackpush.Shipment, events []trackpush.Event, level trackpush.Level, from, to *trackpush.Area) trackpush.LastResult {
+// subscriber whose route runs from from to to (the subscription's ends),
+// as of now (remainTime counts from it).
+func LastResult(h *trackpush.Shipment, events []trackpush.Event, level trackpush.Level, from, to *trackpush.Area, now time.Time) trackpush.LastResult {
 	state := h.Summary.State
 	if level < trackpush.LevelAdvanced {
 		state = state.Basic()
@@ -75,11 +79,51 @@ func LastResult(h *trackpush.Shipment, events []trackpush.Event, level trackpush
 		lr.IsLoop = &loop
 		lr.RouteInfo = route.Info(from, to, events)
 	}
+	if level >= trackpush.LevelPredict && h.Forecast != nil {
+		Predict(&lr, h.Forecast, now)
+	}
 	return lr
 }
 
-// Param returns the push message of a claimed push job.
-func Param(j *trackpush.PushJob) trackpush.PushParam {
+// Predict sets the level-7 fields of a lastResult from a forecast, as of
+// now: arrivalTime (the predicted arrival, to the hour), totalTime (pickup
+// to arrival), remainTime (now to arrival, never negative; JSON null once
+// the parcel has arrived, as the original service sends it) and
+// predictedRoute.
+func Predict(lr *trackpush.LastResult, f *trackpush.Forecast, now time.Time) {
+	arrival := trackpush.FormatHour(f.Arrival)
+	total := trackpush.FormatDays(f.Arrival.Sub(f.Pickup))
+	remain := trackpush.NullString("")
+	if f.Basis != trackpush.BasisArrived {
+		remain = trackpush.NullString(trackpush.FormatDays(f.Arrival.Sub(now)))
+	}
+	lr.ArrivalTime, lr.TotalTime, lr.RemainTime = &arrival, &total, &remain
+	lr.PredictedRoute = make([]trackpush.RouteNode, 0, len(f.Route))
+	for _, s := range f.Route {
+		lr.PredictedRoute = append(lr.PredictedRoute, RouteNode(s))
+	}
+}
+
+// RouteNode returns the wire's predictedRoute item of a stop.
+func RouteNode(s trackpush.Stop) trackpush.RouteNode {
+	n := trackpush.RouteNode{
+		Province: s.Province, City: s.City, District: s.District,
+		Name: s.Name, State: s.State, Type: s.Type,
+	}
+	if !s.Arrive.IsZero() {
+		n.ArriveTime = trackpush.FormatTime(s.Arrive)
+	}
+	if !s.Leave.IsZero() {
+		n.LeaveTime = trackpush.FormatTime(s.Leave)
+	}
+	if s.Lng != 0 || s.Lat != 0 {
+		n.Location = strconv.FormatFloat(s.Lng, 'f', 6, 64) + "," + strconv.FormatFloat(s.Lat, 'f', 6, 64)
+	}
+	return n
+}
+
+// Param returns the push message of a claimed push job, made at now.
+func Param(j *trackpush.PushJob, now time.Time) trackpush.PushParam {
 	s := j.Sub
 	status := trackpush.PushStatus(s)
 	msg := ""
@@ -97,6 +141,6 @@ func Param(j *trackpush.PushJob) trackpush.PushParam {
 		AutoCheck:  autoCheck,
 		ComOld:     s.ComOld,
 		ComNew:     s.ComNew,
-		LastResult: LastResult(j.Shipment, j.Events, s.Level, s.From, s.To),
+		LastResult: LastResult(j.Shipment, j.Events, s.Level, s.From, s.To, now),
 	}
 }

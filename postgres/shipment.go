@@ -10,17 +10,23 @@ import (
 	"github.com/trackpush/trackpush"
 )
 
-const shipColumns = `id, com, nu, from_area, to_area, state, signed, finished, last_event_at, event_count, created_at, changed_at`
+const shipColumns = `id, com, nu, from_area, to_area, state, signed, finished, last_event_at, event_count, created_at, changed_at, forecast`
 
 func scanShipment(row pgx.Row, extra ...any) (*trackpush.Shipment, error) {
 	var h trackpush.Shipment
-	var from, to *string
+	var from, to, fc *string
 	var last *int64
 	var created, changed int64
 	dst := []any{&h.ID, &h.Com, &h.Nu, &from, &to, &h.Summary.State, &h.Summary.Signed, &h.Summary.Finished,
-		&last, &h.EventCount, &created, &changed}
+		&last, &h.EventCount, &created, &changed, &fc}
 	if err := row.Scan(append(dst, extra...)...); err != nil {
 		return nil, err
+	}
+	if fc != nil {
+		var err error
+		if h.Forecast, err = trackpush.DecodeForecast([]byte(*fc)); err != nil {
+			return nil, fmt.Errorf("forecast of shipment %d: %w", h.ID, err)
+		}
 	}
 	var err error
 	if h.From, err = scanArea(from); err != nil {
@@ -115,19 +121,27 @@ func collectEvents(rows pgx.Rows) ([]trackpush.Event, error) {
 // appends to one shipment take turns, so each sees every event before it —
 // sequence numbers stay unique and the summary covers all events.
 func (s *Store) AppendEvents(ctx context.Context, com, nu string, events []trackpush.Event, now time.Time, summarize func([]trackpush.Event) trackpush.Summary) (accepted, dups int, err error) {
+	return s.AppendEventsDigest(ctx, com, nu, events, now, trackpush.SummaryDigest(summarize))
+}
+
+// AppendEventsDigest stores new events and what digest makes of them (the
+// summary, the forecast, new places, learned counts) under the shipment's
+// row lock, and updates the live subscriptions.
+func (s *Store) AppendEventsDigest(ctx context.Context, com, nu string, events []trackpush.Event, now time.Time, digest trackpush.DigestFunc) (accepted, dups int, err error) {
 	err = s.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		accepted, dups = 0, 0
+		h := &trackpush.Shipment{Com: com, Nu: nu}
+		var from, to *string
 		// One round trip. The server runs the statements in order: the
 		// read of the events takes its snapshot once the shipment's lock is
 		// held, so it sees the events of appends that held it before.
 		// (A lock, unlike a no-op update, leaves no dead row version.)
-		var shipID int64
 		var all []trackpush.Event
 		b := &pgx.Batch{}
 		b.Queue(`INSERT INTO shipments (com, nu, created_at, changed_at) VALUES ($1, $2, $3, $3) ON CONFLICT (com, nu) DO NOTHING`,
 			com, nu, ms(now))
-		b.Queue(`SELECT id FROM shipments WHERE com = $1 AND nu = $2 FOR UPDATE`, com, nu).QueryRow(func(r pgx.Row) error {
-			return r.Scan(&shipID)
+		b.Queue(`SELECT id, from_area, to_area FROM shipments WHERE com = $1 AND nu = $2 FOR UPDATE`, com, nu).QueryRow(func(r pgx.Row) error {
+			return r.Scan(&h.ID, &from, &to)
 		})
 		b.Queue(`SELECT `+prefixed("e.", eventColumns)+` FROM events e JOIN shipments h ON h.id = e.shipment_id
 			WHERE h.com = $1 AND h.nu = $2 ORDER BY e.seq`, com, nu).Query(func(rows pgx.Rows) error {
@@ -138,13 +152,31 @@ func (s *Store) AppendEvents(ctx context.Context, com, nu string, events []track
 		if err := send(ctx, tx, b); err != nil {
 			return fmt.Errorf("postgres: append events: %w", err)
 		}
+		shipID := h.ID
+		var err error
+		if h.From, err = scanArea(from); err != nil {
+			return err
+		}
+		if h.To, err = scanArea(to); err != nil {
+			return err
+		}
 		fresh := trackpush.NewEvents(all, events)
 		dups = len(events) - len(fresh)
 		if len(fresh) == 0 {
 			return nil
 		}
+		d := digest(h, all, fresh)
 		all = append(all, fresh...)
-		sum := summarize(all)
+		sum := d.Summary
+		var fc *string
+		if d.Forecast != nil {
+			js, err := trackpush.EncodeForecast(d.Forecast)
+			if err != nil {
+				return fmt.Errorf("postgres: append events: forecast: %w", err)
+			}
+			fc = new(string)
+			*fc = string(js)
+		}
 
 		seqs := make([]int64, len(fresh))
 		times := make([]int64, len(fresh))
@@ -161,9 +193,11 @@ func (s *Store) AppendEvents(ctx context.Context, com, nu string, events []track
 			FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::text[]) AS u(seq, time, raw_time, context, state, area)`,
 			shipID, seqs, times, raws, texts, states, areas)
 		b.Queue(`UPDATE shipments SET state = $1, signed = $2, finished = $3, last_event_at = $4, event_count = $5, changed_at = $6,
-				next_poll_at = CASE WHEN $3 THEN NULL ELSE next_poll_at END
+				next_poll_at = CASE WHEN $3 THEN NULL ELSE next_poll_at END, forecast = $8
 			WHERE id = $7`,
-			int32(sum.State), sum.Signed, sum.Finished, sum.LastEventAt.Unix(), len(all), ms(now), shipID)
+			int32(sum.State), sum.Signed, sum.Finished, sum.LastEventAt.Unix(), len(all), ms(now), shipID, fc)
+		queuePlaces(b, d.Places, now)
+		queueCounts(b, d.Counts, shipID, now)
 		var subs []*trackpush.Subscription
 		var claims []int64
 		b.Queue(`SELECT `+subColumns+`, claim FROM subscriptions WHERE shipment_id = $1 AND status = 'polling' ORDER BY id FOR UPDATE`,

@@ -309,11 +309,12 @@ const maxExcerpt = 512
 
 // attempt makes one push and returns its outcome.
 func (e *Engine) attempt(j *trackpush.PushJob) trackpush.PushOutcome {
-	p := enrich.Param(j)
+	now := e.clock.Now()
+	p := enrich.Param(j, now)
 	p.LastResult.TrailURL = trackpush.TrailURL(e.cfg.BaseURL, j.Sub.TrailToken)
 	d := trackpush.Delivery{
 		SubscriptionID: j.Sub.ID, Version: j.Version, Attempt: j.Attempt,
-		Status: p.Status, At: e.clock.Now(),
+		Status: p.Status, At: now,
 	}
 	o := trackpush.PushOutcome{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim}
 	body, err := EncodeParam(&p)

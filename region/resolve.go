@@ -257,7 +257,12 @@ func (e *engine) keyStartsAt(rs []rune, i int) bool {
 	return false
 }
 
-func hasPrefixAt(rs []rune, at int, words []string) bool {
+func hasPrefixAt(rs []rune, at int, words []string) bool { return WordAt(rs, at, words) > 0 }
+
+// WordAt returns the length in runes of the first of words that rs holds
+// at rune at, or 0 when none does. The scan readers (here and in package
+// route) match their lexicons with it.
+func WordAt(rs []rune, at int, words []string) int {
 	for _, w := range words {
 		k := at
 		ok := true
@@ -268,11 +273,11 @@ func hasPrefixAt(rs []rune, at int, words []string) bool {
 			}
 			k++
 		}
-		if ok {
-			return true
+		if ok && k > at {
+			return k - at
 		}
 	}
-	return false
+	return 0
 }
 
 // Weights of one name by kind and level (index = level).

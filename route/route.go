@@ -1,6 +1,10 @@
 // Package route derives what the trajectory says about the route: the
-// from/cur/to of routeInfo and whether the parcel looped back to a place it
-// had left. Later: the hub graph, ETA and the predicted route.
+// from/cur/to of routeInfo, whether the parcel looped back to a place it
+// had left and why, and — the route model (Model) — the places of the
+// carriers' networks (the gazetteer), the hub graph learned from
+// trajectories, the arrival estimate (ETA) with its cold-start prior, and
+// the predicted route. It is pure: the model's state comes from and goes to
+// the store through its callers (Digest, Apply, Load).
 package route
 
 import (
@@ -40,7 +44,9 @@ func IsLoop(events []trackpush.Event) bool { return FindLoop(events) != nil }
 
 // FindLoop returns why the parcel's route is a loop — the first city it
 // came back to after leaving it for another one (A → B → A), reading the
-// located events in time order — or nil when it is not. Scans within one
+// located events in time order — or nil when it is not. The reason's place
+// is the site the returning scan names (杭州转运中心), else its region's
+// name. Scans within one
 // city (hub, then outlet) are one stay. The way back of a parcel refused
 // or returned is not a loop: reading stops at the refusal or return (the
 // state says that already).
@@ -59,7 +65,11 @@ func FindLoop(events []trackpush.Event) *trackpush.Loop {
 			continue
 		}
 		if at, ok := left[e.Area.City]; ok {
-			return &trackpush.Loop{Place: e.Area.Name, AreaCode: "CN" + e.Area.City, AreaName: e.Area.Name, LeftAt: at, BackAt: e.Time}
+			place := e.Area.Name
+			if site, _ := Sites(e.Context); !site.IsZero() {
+				place = site.Name
+			}
+			return &trackpush.Loop{Place: place, AreaCode: "CN" + e.Area.City, AreaName: e.Area.Name, LeftAt: at, BackAt: e.Time}
 		}
 		if cur != "" {
 			left[cur] = e.Time

@@ -11,6 +11,7 @@ import (
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/enrich"
+	"github.com/trackpush/trackpush/route"
 )
 
 // Waker is told when pushes may have become due.
@@ -26,6 +27,10 @@ type Ingester struct {
 	// arrive: its carrier is confirmed (the carrier detector learns from
 	// it).
 	Learn func(com, nu string)
+	// Route, when set, is the route model: the forecast at each new event
+	// is made in the transaction that stores it, with what the events
+	// teach the model (places, statistics), which it learns once stored.
+	Route *route.Model
 }
 
 // Result says what an ingest did.
@@ -67,7 +72,33 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)
 	}
-	accepted, d, err := in.Store.AppendEvents(ctx, com, nu, evs, in.Clock.Now(), enrich.Summarize)
+	var accepted, d int
+	if in.Route == nil {
+		accepted, d, err = in.Store.AppendEvents(ctx, com, nu, evs, in.Clock.Now(), enrich.Summarize)
+	} else {
+		// The digest is made here, outside the store's transaction (on
+		// SQLite, its one writer); the transaction takes it when the
+		// shipment is as read — else (another ingest came between, or a
+		// subscription gave its ends) it makes the digest again.
+		seen := &trackpush.Shipment{Com: com, Nu: nu}
+		if h != nil {
+			seen.From, seen.To = h.From, h.To
+		}
+		numbered := trackpush.NewEvents(existing, evs)
+		pre := in.digest(seen, existing, numbered)
+		var last trackpush.Digest // of the attempt that committed
+		accepted, d, err = in.Store.AppendEventsDigest(ctx, com, nu, evs, in.Clock.Now(), func(h *trackpush.Shipment, before, fresh []trackpush.Event) trackpush.Digest {
+			if sameArea(h.From, seen.From) && sameArea(h.To, seen.To) && sameEvents(before, existing) && sameEvents(fresh, numbered) {
+				last = pre
+			} else {
+				last = in.digest(h, before, fresh)
+			}
+			return last
+		})
+		if err == nil {
+			in.Route.Apply(last.Places, last.Counts)
+		}
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)
 	}
@@ -83,6 +114,43 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 		}
 	}
 	return res, nil
+}
+
+func sameArea(a, b *trackpush.Area) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Code == b.Code
+}
+
+// sameEvents reports whether two lists hold the same events in the same
+// order, numbered alike.
+func sameEvents(a, b []trackpush.Event) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Seq != y.Seq || !x.Time.Equal(y.Time) || x.Context != y.Context || x.State != y.State || !sameArea(x.Area, y.Area) {
+			return false
+		}
+	}
+	return true
+}
+
+// digest is the route model's digest with the summary. A failure of the
+// model never costs an event: it is logged and the events are stored
+// without a forecast.
+func (in *Ingester) digest(h *trackpush.Shipment, before, fresh []trackpush.Event) (d trackpush.Digest) {
+	all := make([]trackpush.Event, 0, len(before)+len(fresh))
+	all = append(append(all, before...), fresh...)
+	defer func() {
+		if r := recover(); r != nil {
+			if in.Log != nil {
+				in.Log.Error("route model failed; events stored without a forecast", "com", h.Com, "nu", h.Nu, "panic", r)
+			}
+			d = trackpush.Digest{}
+		}
+		d.Summary = enrich.Summarize(all)
+	}()
+	return in.Route.Digest(h, before, fresh)
 }
 
 // freshRaws drops the raw events the shipment already has (same time and

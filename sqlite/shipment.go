@@ -10,17 +10,22 @@ import (
 	"github.com/trackpush/trackpush"
 )
 
-const shipColumns = `id, com, nu, from_area, to_area, state, signed, finished, last_event_at, event_count, created_at, changed_at`
+const shipColumns = `id, com, nu, from_area, to_area, state, signed, finished, last_event_at, event_count, created_at, changed_at, forecast`
 
 func scanShipment(sc interface{ Scan(...any) error }) (*trackpush.Shipment, error) {
 	var h trackpush.Shipment
-	var from, to sql.NullString
+	var from, to, fc sql.NullString
 	var last sql.NullInt64
 	var created, changed int64
 	err := sc.Scan(&h.ID, &h.Com, &h.Nu, &from, &to, &h.Summary.State, &h.Summary.Signed, &h.Summary.Finished,
-		&last, &h.EventCount, &created, &changed)
+		&last, &h.EventCount, &created, &changed, &fc)
 	if err != nil {
 		return nil, err
+	}
+	if fc.Valid {
+		if h.Forecast, err = trackpush.DecodeForecast([]byte(fc.String)); err != nil {
+			return nil, fmt.Errorf("forecast of shipment %d: %w", h.ID, err)
+		}
 	}
 	if h.From, err = scanArea(from); err != nil {
 		return nil, err
@@ -95,42 +100,70 @@ func (s *Store) Shipment(ctx context.Context, com, nu string) (*trackpush.Shipme
 // AppendEvents stores new events, updates the summary and the live
 // subscriptions.
 func (s *Store) AppendEvents(ctx context.Context, com, nu string, events []trackpush.Event, now time.Time, summarize func([]trackpush.Event) trackpush.Summary) (accepted, dups int, err error) {
+	return s.AppendEventsDigest(ctx, com, nu, events, now, trackpush.SummaryDigest(summarize))
+}
+
+// AppendEventsDigest stores new events and what digest makes of them (the
+// summary, the forecast, new places, learned counts), and updates the live
+// subscriptions.
+func (s *Store) AppendEventsDigest(ctx context.Context, com, nu string, events []trackpush.Event, now time.Time, digest trackpush.DigestFunc) (accepted, dups int, err error) {
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		accepted, dups = 0, 0
-		var shipID int64
+		h := &trackpush.Shipment{Com: com, Nu: nu}
+		var from, to sql.NullString
 		err := s.queryRow(ctx, tx, `
 			INSERT INTO shipments (com, nu, created_at, changed_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (com, nu) DO UPDATE SET com = excluded.com RETURNING id`,
-			com, nu, ms(now), ms(now)).Scan(&shipID)
+			ON CONFLICT (com, nu) DO UPDATE SET com = excluded.com RETURNING id, from_area, to_area`,
+			com, nu, ms(now), ms(now)).Scan(&h.ID, &from, &to)
 		if err != nil {
 			return fmt.Errorf("sqlite: append events: shipment: %w", err)
 		}
-		all, err := s.loadEvents(ctx, tx, shipID)
+		if h.From, err = scanArea(from); err != nil {
+			return err
+		}
+		if h.To, err = scanArea(to); err != nil {
+			return err
+		}
+		before, err := s.loadEvents(ctx, tx, h.ID)
 		if err != nil {
 			return err
 		}
-		fresh := trackpush.NewEvents(all, events)
+		fresh := trackpush.NewEvents(before, events)
 		dups = len(events) - len(fresh)
 		if len(fresh) == 0 {
 			return nil
 		}
 		for _, e := range fresh {
 			_, err := s.exec(ctx, tx, `INSERT INTO events (shipment_id, seq, time, raw_time, context, state, area) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				shipID, e.Seq, e.Time.Unix(), e.RawTime, e.Context, e.State, areaValue(e.Area))
+				h.ID, e.Seq, e.Time.Unix(), e.RawTime, e.Context, e.State, areaValue(e.Area))
 			if err != nil {
 				return fmt.Errorf("sqlite: append events: %w", err)
 			}
 		}
 		accepted = len(fresh)
-		all = append(all, fresh...)
-		sum := summarize(all)
+		d := digest(h, before, fresh)
+		sum := d.Summary
+		var fc any
+		if d.Forecast != nil {
+			b, err := trackpush.EncodeForecast(d.Forecast)
+			if err != nil {
+				return fmt.Errorf("sqlite: append events: forecast: %w", err)
+			}
+			fc = string(b)
+		}
 		_, err = s.exec(ctx, tx, `UPDATE shipments SET state = ?, signed = ?, finished = ?, last_event_at = ?, event_count = ?, changed_at = ?,
-				next_poll_at = CASE WHEN ? THEN NULL ELSE next_poll_at END WHERE id = ?`,
-			sum.State, sum.Signed, sum.Finished, sum.LastEventAt.Unix(), len(all), ms(now), sum.Finished, shipID)
+				next_poll_at = CASE WHEN ? THEN NULL ELSE next_poll_at END, forecast = ? WHERE id = ?`,
+			sum.State, sum.Signed, sum.Finished, sum.LastEventAt.Unix(), len(before)+len(fresh), ms(now), sum.Finished, fc, h.ID)
 		if err != nil {
 			return fmt.Errorf("sqlite: append events: summary: %w", err)
 		}
-		return s.touchLive(ctx, tx, shipID, sum.Finished, now)
+		if err := s.savePlaces(ctx, tx, d.Places, now); err != nil {
+			return err
+		}
+		if err := s.addCounts(ctx, tx, d.Counts, now); err != nil {
+			return err
+		}
+		return s.touchLive(ctx, tx, h.ID, sum.Finished, now)
 	})
 	return accepted, dups, err
 }

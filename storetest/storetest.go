@@ -48,6 +48,10 @@ func Run(t *testing.T, newStore Factory) {
 		{"UpdateAccountAndRotateKey", testUpdateAccountAndRotateKey},
 		{"Templates", testTemplates},
 		{"PushKeys", testPushKeys},
+		{"DigestForecast", testDigestForecast},
+		{"Places", testPlaces},
+		{"RouteCounts", testRouteCounts},
+		{"RouteCountsConcurrent", testRouteCountsConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

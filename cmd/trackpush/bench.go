@@ -227,7 +227,7 @@ func Bench(ctx context.Context, cfg BenchConfig) (*benchResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := enrich.Param(&trackpush.PushJob{Sub: sub, Shipment: h, Events: hevs})
+	p := enrich.Param(&trackpush.PushJob{Sub: sub, Shipment: h, Events: hevs}, time.Now())
 	param, _ := push.EncodeParam(&p)
 	body := url.Values{"param": {string(param)}, "sign": {callback.Sign(string(param), "b")}}.Encode()
 	bc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Workers}}

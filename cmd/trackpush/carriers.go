@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -177,7 +178,7 @@ func (c *CarriersConfig) Validate(routes map[string]string) error {
 		if !ok {
 			return fmt.Errorf("poll: unknown upstream %q (kuaidi100, sim, %s)", up, strings.Join(directNames(), ", "))
 		}
-		if !contains(coms, com) {
+		if !slices.Contains(coms, com) {
 			return fmt.Errorf("poll: %s=%s: the %s adapter serves %s", com, up, up, strings.Join(coms, ", "))
 		}
 		if err := c.credentials(up); err != nil {
@@ -185,15 +186,6 @@ func (c *CarriersConfig) Validate(routes map[string]string) error {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // upstream makes a carrier's query adapter.

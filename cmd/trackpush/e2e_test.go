@@ -162,7 +162,7 @@ func TestPushLevelsAndSigns(t *testing.T) {
 		"":  "com,condition,data,ischeck,message,nu,state,status",
 		"3": "com,condition,data,ischeck,message,nu,state,status",
 		"5": "com,condition,data,isLoop,ischeck,message,nu,routeInfo,state,status",
-		"7": "com,condition,data,isLoop,ischeck,message,nu,routeInfo,state,status",
+		"7": "arrivalTime,com,condition,data,isLoop,ischeck,message,nu,predictedRoute,remainTime,routeInfo,state,status,totalTime",
 	}
 	for _, l := range levels {
 		rc, ok := got[l.resultv2]

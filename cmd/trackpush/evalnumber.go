@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	registerEval(command{name: "autonumber", summary: "carrier detection from the number, leave-one-source-out", run: runEvalAutonumber})
+	evalCommands["autonumber"] = command{name: "autonumber", summary: "carrier detection from the number, leave-one-source-out", run: runEvalAutonumber}
 }
 
 // runEvalAutonumber measures carrier detection on labelled numbers: each

@@ -27,6 +27,7 @@ import (
 	"github.com/trackpush/trackpush/postgres"
 	"github.com/trackpush/trackpush/push"
 	"github.com/trackpush/trackpush/region"
+	"github.com/trackpush/trackpush/route"
 	"github.com/trackpush/trackpush/source"
 	"github.com/trackpush/trackpush/sqlite"
 	"github.com/trackpush/trackpush/tracker"
@@ -77,6 +78,9 @@ type Config struct {
 	// after the last event, unsigned and signed.
 	TrailTTL       time.Duration
 	TrailSignedTTL time.Duration
+	// RouteRefresh is how often the node reads what every node taught the
+	// route model (0: never; one node alone needs no refresh).
+	RouteRefresh time.Duration
 }
 
 // Validate checks the configuration and names the bad field.
@@ -98,6 +102,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("poll-lease: %s, want at least 10s", c.PollLease)
 	case c.KeepDeliveries < time.Hour:
 		return fmt.Errorf("keep-deliveries: %s, want at least 1h", c.KeepDeliveries)
+	case c.RouteRefresh < 0:
+		return fmt.Errorf("route-refresh: %s, want ≥ 0", c.RouteRefresh)
 	case c.TimeScale > 1 && isPostgres(c.DB):
 		// Each process's accelerated clock starts when it starts: nodes
 		// would disagree on leases and due times.
@@ -280,6 +286,7 @@ func bindConfig(fs *flag.FlagSet, c *Config) {
 	host, _ := os.Hostname()
 	fs.StringVar(&c.NodeName, "node", envOr("NODE", host), "name of this node in logs and in the pushes' User-Agent (TRACKPUSH_NODE)")
 	bindCarriers(fs, &c.Carriers)
+	fs.DurationVar(&c.RouteRefresh, "route-refresh", envDur("ROUTE_REFRESH", time.Minute), "how often to read what other nodes taught the route model; 0: never (TRACKPUSH_ROUTE_REFRESH)")
 	fs.IntVar(&c.SimParcels, "sim-parcels", envNum("SIM_PARCELS", 10000), "parcels of the simulated world the sim upstream knows: those `trackpush sim --n N` writes (TRACKPUSH_SIM_PARCELS)")
 }
 
@@ -336,6 +343,7 @@ type Main struct {
 	Ingester *source.Ingester
 	Detector *carrier.Detector
 	Checker  *autocheck.Checker
+	Route    *route.Model
 	Poller   *source.Poller
 	Keyring  *keyring.Keyring
 	// Upstreams, when set before Open, are the upstreams the poll routes
@@ -350,6 +358,7 @@ type Main struct {
 	srv *http.Server
 	// holdPushes leaves the push engine stopped after Open (bench).
 	holdPushes     bool
+	routeLoaded    time.Time // when the route model was loaded (service clock)
 	stopBackground context.CancelFunc
 	background     sync.WaitGroup
 }
@@ -398,11 +407,14 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.openDetector(ctx); err != nil {
 		return err
 	}
+	if err := m.openRoute(ctx); err != nil {
+		return err
+	}
 	m.Pusher = push.New(m.Store, m.Clock, m.Logger, push.Config{
 		Workers: m.Config.Workers, PerHost: m.Config.PerHost, AllowPrivate: m.Config.AllowPrivateCallbacks,
 		Lease: m.Config.PushLease, UserAgent: "trackpush/" + m.Config.NodeName, BaseURL: m.Config.BaseURL,
 	})
-	m.Ingester = &source.Ingester{Store: m.Store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger, Learn: m.Checker.Learn}
+	m.Ingester = &source.Ingester{Store: m.Store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger, Learn: m.Checker.Learn, Route: m.Route}
 	if err := m.openPoller(); err != nil {
 		return err
 	}
@@ -487,6 +499,7 @@ func (m *Main) startBackground(ctx context.Context) {
 			}
 		}()
 	}
+	m.startRouteRefresh(ctx)
 	type maintainer interface {
 		Maintain(ctx context.Context, keepDeliveries time.Duration, now time.Time) (bool, int64, error)
 	}
