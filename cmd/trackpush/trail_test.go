@@ -119,13 +119,18 @@ func TestTrailLinks(t *testing.T) {
 		Route    []struct{ Lng, Lat float64 }
 		From     *struct{ Name string }
 		Expires  string
-		Forecast *json.RawMessage `json:"forecast"`
+		Forecast *struct{ Basis, Arrival string } `json:"forecast"`
 	}
 	if code != 200 || json.Unmarshal([]byte(js), &tr) != nil {
 		t.Fatalf("json: %d %s", code, js)
 	}
 	if tr.Nu != nu || len(tr.Events) != 3 || tr.Events[0].Time != "2022-01-11T23:22:33+08:00" || len(tr.Route) < 2 || tr.From == nil ||
-		tr.From.Name != "广东,深圳市,南山区" || tr.Forecast != nil || strings.Contains(js, "13812345678") {
+		tr.From.Name != "广东,深圳市,南山区" || strings.Contains(js, "13812345678") {
+		t.Fatalf("json: %s", js)
+	}
+	// The route model's forecast: the parcel went out for delivery at
+	// 16:00, so it has arrived (the target event is the first 派件).
+	if tr.Forecast == nil || tr.Forecast.Basis != trackpush.BasisArrived || tr.Forecast.Arrival != "2022-01-10T16:00:00+08:00" {
 		t.Fatalf("json: %s", js)
 	}
 	wantExp := t0.Add(trackpush.TrailTTL).Format(time.RFC3339)
