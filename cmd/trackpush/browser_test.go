@@ -141,7 +141,7 @@ func get[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 }
 
 // docsScreenshots are the screenshots the README shows.
-var docsScreenshots = map[string]bool{"trail.png": true, "trail-expired.png": true, "console.png": true, "console-template.png": true}
+var docsScreenshots = map[string]bool{"trail.png": true, "trail-transit.png": true, "trail-expired.png": true, "console.png": true, "console-template.png": true}
 
 // screenshot saves a PNG as a test artifact (and as docs/<name> when the
 // README's screenshots are being made).
@@ -274,6 +274,15 @@ func TestBrowserTrailPage(t *testing.T) {
 	if stroke != "rgb(255, 0, 0)" || fill != "rgb(0, 0, 255)" {
 		t.Errorf("template colours: route %s, current %s", stroke, fill)
 	}
+	// In transit at Wuhan: the route model's predicted way on to Beijing
+	// is drawn dashed, with the estimate and its range.
+	pred := get(t, ctx, chromedp.Evaluate[int](`(function(){var p=document.querySelector("#map polyline.pred");return p?p.points.numberOfItems:0;})()`))
+	dash := get(t, ctx, chromedp.Evaluate[string](`(function(){var p=document.querySelector("#map polyline.pred");return p?getComputedStyle(p).strokeDasharray:"";})()`))
+	eta := get(t, ctx, chromedp.Text(chromedp.CSS(".eta")))
+	if pred < 2 || dash == "" || dash == "none" || !strings.Contains(eta, "预计送达") {
+		t.Errorf("in transit: predicted route of %d points (dashes %q), estimate %q", pred, dash, eta)
+	}
+	screenshot(t, "trail-transit.png", get(t, ctx, chromedp.FullScreenshot(100)))
 
 	checkClean(t, blog, h.m.URL())
 	blog.reset()
