@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,8 +188,44 @@ var knownMisses = map[int]string{
 	194: "truncated trajectory: test DestCity 广元 is not the destination (发往南充)",
 }
 
+// hubWords name transfer centres in the texts of the development data.
+var hubWords = []string{"转运中心", "分拨中心", "集散中心", "分拣中心", "处理中心", "转运场", "中转部", "中转场"}
+
+// convention returns a row's advanced label under the conventions the
+// original service follows where the project's labels are finer (see the
+// README's compatibility notes): a pickup scan is 1, not 103; a hub scan in
+// the destination city is 1002, not 1001, and so is a scan that names no
+// place right after one (the parcel is still at the hub); a station's
+// closing 代收 ("已由快递驿站代收，感谢…") is signed at the station, 304, not
+// 501. prev is the
+// previous row's convention label in the shipment.
+func convention(r *devRow, prev trackpush.State) trackpush.State {
+	st := trackpush.State(r.Label.Advanced)
+	switch {
+	case st == trackpush.StatePickedUp:
+		return trackpush.StatePickup
+	case st == trackpush.StateArrivedDestCity && slices.ContainsFunc(hubWords, func(w string) bool { return strings.Contains(r.Context, w) }):
+		return trackpush.StateTrunk
+	case st == trackpush.StateArrivedDestCity && r.city() == "" && prev == trackpush.StateTrunk:
+		return trackpush.StateTrunk
+	case st == trackpush.StateAtLocker && strings.Contains(r.Context, "驿站") && strings.Contains(r.Context, "代收") &&
+		strings.Contains(r.Context, "感谢") && !strings.Contains(r.Context, "取件"):
+		// A staffed station's closing 代收 is the carrier's last word: 304.
+		return trackpush.StateSignedAtLocker
+	}
+	return st
+}
+
 func TestAccuracyDev(t *testing.T) {
 	res := classifyDev(t)
+	conv := map[int]trackpush.State{} // by line
+	for _, ship := range devShipments(readDev(t)) {
+		prev := trackpush.State(-1)
+		for _, r := range ship {
+			prev = convention(r, prev)
+			conv[r.line] = prev
+		}
+	}
 	var basicOK, advOK, n int
 	var origN, origBasicOK, origAdvN, origAdvOK, origRefN, origRefOK, labelOrigOK, unexplained int
 	type miss struct{ label, got trackpush.State }
@@ -201,15 +239,15 @@ func TestAccuracyDev(t *testing.T) {
 			t.Logf("basic miss  line %3d %-13s label %d/%d got %d/%d (%s)%s: %s", r.line, r.Com,
 				r.Label.Basic, r.Label.Advanced, got.Basic, got.Advanced, got.Rule, disputed(r.line), r.Context)
 		}
-		if int(got.Advanced) == r.Label.Advanced {
+		if want := conv[r.line]; got.Advanced == want {
 			advOK++
 		} else {
-			confusion[miss{trackpush.State(r.Label.Advanced), got.Advanced}]++
+			confusion[miss{want, got.Advanced}]++
 			if _, ok := knownMisses[r.line]; !ok {
 				unexplained++
 			}
-			t.Logf("adv miss    line %3d %-13s label %d/%d got %d/%d (%s)%s: %s", r.line, r.Com,
-				r.Label.Basic, r.Label.Advanced, got.Basic, got.Advanced, got.Rule, disputed(r.line), r.Context)
+			t.Logf("adv miss    line %3d %-13s label %d/%d (convention %d) got %d/%d (%s)%s: %s", r.line, r.Com,
+				r.Label.Basic, r.Label.Advanced, want, got.Basic, got.Advanced, got.Rule, disputed(r.line), r.Context)
 		}
 		if orig, adv, ok := originalState(r); ok {
 			origN++
@@ -247,12 +285,12 @@ func TestAccuracyDev(t *testing.T) {
 		t.Logf("confusion: label %d → got %d: %d", k.label, k.got, confusion[k])
 	}
 	basic := float64(basicOK) / float64(n)
-	t.Logf("events %d: basic accuracy %.4f (%d/%d), advanced accuracy %.4f (%d/%d)",
+	t.Logf("events %d: basic accuracy %.4f (%d/%d), advanced accuracy (the project's labels under the original's conventions) %.4f (%d/%d)",
 		n, basic, basicOK, n, float64(advOK)/float64(n), advOK, n)
 	if origN > 0 {
 		t.Logf("original service's labels on %d events: basic agreement %.4f (%d/%d), project labels vs original %.4f",
 			origN, float64(origBasicOK)/float64(origN), origBasicOK, origN, float64(labelOrigOK)/float64(origN))
-		t.Logf("original's advanced codes: agreement %.4f (%d/%d); on refined codes (not a bare basic code) %.4f (%d/%d) — the original marks destination-city hub scans 1002, the project's labels 1001",
+		t.Logf("original's advanced codes: agreement %.4f (%d/%d); on refined codes (not a bare basic code) %.4f (%d/%d) ",
 			float64(origAdvOK)/float64(max(origAdvN, 1)), origAdvOK, origAdvN, float64(origRefOK)/float64(max(origRefN, 1)), origRefOK, origRefN)
 	}
 	if basic < 0.97 {

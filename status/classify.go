@@ -73,10 +73,16 @@ var table = []rule{
 	row("signed-self", 301, fs(fSigned, fSelf), nil, nil, "signed by the receiver: 本人签收, 签收人：本人, 本人收"),
 	row("signed-locker", 304, fs(fSigned), fs(fStation, fPickupCode), nil,
 		"signed by or at a locker/station: 签收人：菜鸟驿站, 凭取货码签收, 【丰巢柜】代签收"),
+	// A staffed station receiving the parcel in words that close the
+	// carrier's record is its last word: signed at the station (304), as
+	// the original service has it. Received with a call to come and
+	// collect, or into a locker, it is waiting there (501, below).
+	row("station-final", 304, fs(fStation, fDaishou, fClosing), nil, fs(fLocker, fCollectCall, fPickupCode, fAwaitPickup),
+		"received by a station as the carrier's last word: 已由快递驿站代收，感谢您使用…"),
 	row("signed-proxy", 303, fs(fSigned), fs(fProxy, fDaishou), nil, "signed by someone else: 他人收, 代签收, 前台/门卫/家人签收"),
-	row("taken-by-courier", 103, fs(fFetched), fs(fCourier, fCollector), fs(fDeliverer, fStation, fPickupCode, fSelf),
+	row("taken-by-courier", 1, fs(fFetched), fs(fCourier, fCollector), fs(fDeliverer, fStation, fPickupCode, fSelf),
 		"a courier took the parcel from the sender: 快递员已取件"),
-	row("taken-first-event", 103, fs(fFetched, vFirst), nil, fs(fStation, fPickupCode, fSelf), "已取件 as the first event of a shipment is a pickup"),
+	row("taken-first-event", 1, fs(fFetched, vFirst), nil, fs(fStation, fPickupCode, fSelf), "已取件 as the first event of a shipment is a pickup"),
 	row("taken", 304, nil, fs(fTaken), fs(fLockerOverdue, fCourier, fCollector, fDeliverer),
 		"taken out of a locker/station by the receiver: 已取件, 已从快递柜取出, 快件已被领取"),
 	row("taken", 304, fs(fOutbound, fStation), nil, nil, "left the station: 【菜鸟驿站】您的包裹已出库"),
@@ -133,7 +139,9 @@ var table = []rule{
 	row("awaiting-pickup", 102, nil, fs(fAwaitPickup), nil, "待揽收, 揽收任务已分配, 上门取件, 已接单"),
 	row("awaiting-pickup", 102, fs(fAssigned), fs(fCourier, fCollector), nil, "已分配快递员"),
 	row("ordered", 101, nil, fs(fOrdered), nil, "已下单, 下单成功, 订单已提交, 商家已接单"),
-	row("picked-up", 103, nil, fs(fPickedUp), nil, "已揽收, 已收件, 收取快件, 揽件扫描, 已收寄"),
+	// A pickup scan is 1 揽收, as the original service sends it (the push
+	// document's own example, its real pushes); 103 is never inferred.
+	row("picked-up", 1, nil, fs(fPickedUp), nil, "已揽收, 已收件, 收取快件, 揽件扫描, 已收寄"),
 	row("shipped", 1, nil, fs(fShipped), nil, "已发货: shipped by the merchant, pickup not stated"),
 
 	// 3 签收, weakest form
@@ -141,9 +149,12 @@ var table = []rule{
 
 	// 0 在途 family
 	row("transit-destination", 1001, nil, fs(fAtDest), nil, "the text says it is at the destination: 到达目的地网点, 即将派送"),
-	row("transit-dest-city", 1001, fs(vSameCity), fs(fTransit, fHub), nil, "in-transit scan in the destination city"),
+	// A hub scan in the destination city is 1002, as the original sends it
+	// (its real pushes and the development data's labels): only an outlet
+	// scan there, or a text that says so, is 1001.
+	row("transit-dest-city", 1001, fs(vSameCity, fTransit), nil, fs(fHub), "in-transit scan at an outlet in the destination city"),
 	row("transit-other-city", 1002, fs(vOtherCity), fs(fTransit, fHub), nil, "in-transit scan in another city"),
-	row("transit-after-arrival", 1001, fs(vCityUnknown, vAfter1001), fs(fTransit, fHub), nil, "place unknown, previous event was 1001"),
+	row("transit-after-arrival", 1001, fs(vCityUnknown, vAfter1001, fTransit), nil, fs(fHub), "place unknown, not a hub, previous event was 1001"),
 	row("transit-hub", 1002, fs(fHub), nil, nil, "a hub or line-haul scan (转运中心, 分拨中心, 中转, 航空) where the cities cannot be compared"),
 	row("transit-continued", 1002, fs(vCityUnknown, vAfter1002, fTransit), nil, nil, "place unknown, previous event was 1002"),
 	row("transit", 0, nil, fs(fTransit), nil, "到达, 离开, 发往, 装车, 发车, 运输中: nothing tells which leg"),

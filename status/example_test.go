@@ -12,7 +12,7 @@ func ExampleClassify() {
 		status.Context{Com: "zhongtong"})
 	fmt.Println(r.Basic, r.Advanced, r.Advanced.Name(), r.Rule)
 
-	r = status.Classify("快件到达 【杭州萧山集散中心】",
+	r = status.Classify("快件到达 【杭州西湖文三营业点】",
 		status.Context{Com: "shunfeng", City: "330100000000", DestCity: "330100000000"})
 	fmt.Println(r.Basic, r.Advanced, r.Advanced.Name(), r.Rule)
 	// Output:

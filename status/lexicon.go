@@ -13,6 +13,7 @@ const (
 	fProxy                          // 他人, 代签, 家人, 同事, 前台, 门卫, 物业, 收发室 …
 	fDaishou                        // 代收: received on the receiver's behalf
 	fStation                        // 驿站, 快递柜, 丰巢, 自提柜, 代收点, 快递超市 …
+	fLocker                         // 快递柜, 丰巢, 智能柜 …: a locker (also fStation)
 	fPickupCode                     // 取件码, 取货码, 提货码
 	fCollectCall                    // 请及时取件, 请尽快领取, 请凭…: come and collect it
 	fDeposit                        // 放入, 存放, 暂存, 投递至, 送达, 保管, 上架 …
@@ -63,6 +64,7 @@ const (
 	fRelease                        // 放行
 	fCustomsTrouble                 // 清关异常, 扣关, 海关扣留, 退运 (13)
 	fSeize                          // 扣留, 扣押, 补充资料 (13 with a customs word)
+	fClosing                        // 感谢您使用, 期待再次为您服务: the carrier's closing words
 
 	// Context features, set by Classify from ctx, not from the text.
 	vTransfer    // a hand-over verb names another carrier than ctx.Com
@@ -81,7 +83,7 @@ const (
 
 var featureNames = [numFeatures]string{
 	fSigned: "signed", fSignedEnd: "delivered-end", fSelf: "self", fProxy: "proxy",
-	fDaishou: "代收", fStation: "station", fPickupCode: "pickup-code",
+	fDaishou: "代收", fStation: "station", fLocker: "locker", fPickupCode: "pickup-code",
 	fCollectCall: "collect-call", fDeposit: "deposit", fTaken: "taken", fFetched: "fetched", fBackToCourier: "back-to-courier",
 	fCourier: "courier", fCollector: "collector", fDeliverer: "deliverer",
 	fDispatch: "dispatch", fSentOut: "sent-out", fAssigned: "assigned",
@@ -97,7 +99,7 @@ var featureNames = [numFeatures]string{
 	fCancelled: "cancelled", fOverdue: "overdue", fOddity: "oddity",
 	fCustoms: "customs", fBorder: "border", fCustomsWait: "customs-wait",
 	fCustomsGoing: "customs-going", fCustomsDone: "customs-done", fRelease: "release",
-	fCustomsTrouble: "customs-trouble", fSeize: "seize",
+	fCustomsTrouble: "customs-trouble", fSeize: "seize", fClosing: "closing",
 	vTransfer: "ctx:other-carrier", vSameCity: "ctx:dest-city", vOtherCity: "ctx:other-city",
 	vCityUnknown: "ctx:city-unknown", vAfter1001: "prev:1001", vAfter1002: "prev:1002",
 	vPrevTrouble: "prev:trouble", vPrevReturn: "prev:return", vPrevLocker: "prev:locker",
@@ -153,7 +155,9 @@ var lexicon = []entry{
 	{fs(fSigned, fProxy), 0, "他人收|代签收|代签|他人代收|代为签收|单位收|收发室收"},
 	{fs(fProxy), 0, "他人|家人|家属|亲属|亲友|亲戚|同事|前台|门卫|物业|保安|收发室|传达室|收发章|邻居|朋友|室友|同学|门岗|值班室|门房|草签|老公|老婆|妻子|丈夫|父亲|母亲|爸爸|儿子|女儿|frontdesk|reception|concierge|neighbor|neighbour"},
 	{fs(fDaishou), 0, "代收"},
-	{fs(fStation), 0, "驿站|快递柜|智能柜|丰巢|自提柜|自提点|自提|代收点|代理点|快递超市|包裹柜|快件柜|智能包裹柜|信包箱|速递易|近邻宝|云柜|快递站|兔喜|熊猫快收|日日顺|便利店|储物柜|格口|收件宝|e栈|乐栈|蜂站|喵站|代收站|自取点|取件点|parcellocker|pickuppoint|accesspoint|locker"},
+	{fs(fStation), 0, "驿站|自提点|自提|代收点|代理点|快递超市|近邻宝|快递站|兔喜|熊猫快收|日日顺|便利店|e栈|乐栈|蜂站|喵站|代收站|自取点|取件点|pickuppoint|accesspoint"},
+	// Lockers hold a parcel until the receiver fetches it with a code.
+	{fs(fStation, fLocker), 0, "快递柜|智能柜|丰巢|自提柜|包裹柜|快件柜|智能包裹柜|信包箱|速递易|云柜|储物柜|格口|收件宝|parcellocker|locker"},
 	{fs(fPickupCode), 0, "取件码|取货码|提货码|提取码|取件号|取件密码|验证码|凭码|pickupcode"},
 	{fs(fCollectCall), maskSpan, "请及时取出|请尽快取出|及时取出|尽快取出|请取出|可取出|请取走|及时取走|尽快取走"},
 	{fs(fCollectCall), 0, "请及时取件|请尽快取件|及时取件|尽快取件|请及时领取|请尽快领取|及时领取|尽快领取|前往领取|请凭|待领取|到店取件|请取件|自取|待自提|等待自提|等待客户自提|请自提|availableforpickup|readyforpickup|awaitingcollection|readyforcollection"},
@@ -248,7 +252,10 @@ var lexicon = []entry{
 	{nil, maskSpan, "未签收|没签收|尚未签收|待签收|等待签收|请签收|请您签收|签收前|签收时|签收后|没有签收|不签收|签收单|签单|回单|签收图|代收货款|代收款|请拒收|可拒收|可以拒收|有权拒收|请拒签|可拒签|可以拒签|破损请|破损可|破损时|是否破损|有无破损|到付|转投递|notdelivered|undelivered|tobedelivered|willbedelivered"},
 
 	// ── masks: boilerplate clauses ──
-	{nil, maskClause, "是否|检查外包装|如本人|如收件人|如客户|如他人|如家中|如无人|若本人|若无人|若收件人|可由|非本人|请本人|需本人|须本人|本人持|本人携带|请当面|当面验|以免|以防|避免|将为您放|可放|可代收|如有|如您|如需|如果|如非|如发现|如遇|如对|如未|如不|如包裹|如快件|如货物|如收到|若有|若您|若需|若非|若发现|感谢|期待|欢迎|祝您|谢谢|投诉|客服|疫情期间|新冠|防疫|消毒|测温|体温|口罩|疫苗|请保持|保持电话|请耐心|耐心等待|请放心|放心接听|请您安心|请安心|相逢是缘|好评|五星好评|给个五星|点亮|评价|满意|赏个|风里来|上有老|温馨提示|提示:|注意:|服务热线|请电联|请联系|请致电|可联系|有疑问|有问题请|疑问请|可查看|官网|运单资料|下载|关注|公众号|小程序|扫码|扫描二维码|时效|峰会|专属号码|外呼|预计|可能|或将|或有|给您服务的|为保证|每日对|每天对|已测|请您放心|请勿|切勿|谨防|诈骗|营业时间|工作时间|仅供参考|ifyouhave|pleasecontact|thankyou"},
+	// The closing words end the carrier's record of a parcel ("…代收，感谢
+	// 您使用京东物流，期待再次为您服务"): a feature of their own.
+	{fs(fClosing), maskClause, "感谢|期待"},
+	{nil, maskClause, "是否|检查外包装|如本人|如收件人|如客户|如他人|如家中|如无人|若本人|若无人|若收件人|可由|非本人|请本人|需本人|须本人|本人持|本人携带|请当面|当面验|以免|以防|避免|将为您放|可放|可代收|如有|如您|如需|如果|如非|如发现|如遇|如对|如未|如不|如包裹|如快件|如货物|如收到|若有|若您|若需|若非|若发现|欢迎|祝您|谢谢|投诉|客服|疫情期间|新冠|防疫|消毒|测温|体温|口罩|疫苗|请保持|保持电话|请耐心|耐心等待|请放心|放心接听|请您安心|请安心|相逢是缘|好评|五星好评|给个五星|点亮|评价|满意|赏个|风里来|上有老|温馨提示|提示:|注意:|服务热线|请电联|请联系|请致电|可联系|有疑问|有问题请|疑问请|可查看|官网|运单资料|下载|关注|公众号|小程序|扫码|扫描二维码|时效|峰会|专属号码|外呼|预计|可能|或将|或有|给您服务的|为保证|每日对|每天对|已测|请您放心|请勿|切勿|谨防|诈骗|营业时间|工作时间|仅供参考|ifyouhave|pleasecontact|thankyou"},
 }
 
 // carrierGroup is a bit per carrier, for hand-over detection.

@@ -122,7 +122,7 @@ func TestSummarizeClassified(t *testing.T) {
 		"【武汉市】快件已签收，签收人：拍照签收",
 	}
 	cities := []string{cityHZ, cityHZ, cityWH, cityWH, cityWH, cityWH, cityWH}
-	want := []trackpush.State{103, 1002, 1001, 5, 206, 5, 302}
+	want := []trackpush.State{1, 1002, 1002, 5, 206, 5, 302}
 	var prev []trackpush.State
 	var events []Event
 	for i, text := range texts {
