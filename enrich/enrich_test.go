@@ -146,12 +146,12 @@ func TestDataNewestFirstAndLevels(t *testing.T) {
 func TestEventsUsesHistoryAndRoute(t *testing.T) {
 	to := AreaOf(region.ResolveAddress("四川省成都市双流区"))
 	sh := Shipment{Com: "yuantong", To: to}
-	first, err := Events(sh, nil, []trackpush.RawEvent{{Time: "2022-01-13 09:05:21", Context: "【成都转运中心公司】 已收入"}})
+	first, err := Events(sh, nil, []trackpush.RawEvent{{Time: "2022-01-13 09:05:21", Context: "【四川省成都市双流区公司】 已收入"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first[0].State != trackpush.StateArrivedDestCity {
-		t.Errorf("a hub scan in the destination city: %d", first[0].State)
+		t.Errorf("an outlet scan in the destination city: %d", first[0].State)
 	}
 	first[0].Seq = 1
 	// A plain signature after a locker event is a locker signature (304).

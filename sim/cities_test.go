@@ -474,7 +474,7 @@ func checkNode(st *style, n *node, steps []step) error {
 				for _, dest := range dests {
 					g := &gen{r: rand.New(rand.NewPCG(uint64(ti), 3)), st: st, book: &bk, dest: dest, newName: "中国邮政", newNu: "9712345678901"}
 					text := g.fill(tp, n, far)
-					want := g.state(s, n)
+					want := g.state(s, n, far, text, tp.placed)
 					city := ""
 					if pl := region.ResolveEvent(text); pl != nil {
 						city = pl.CityCode()
@@ -504,15 +504,15 @@ func prevFor(s step, n *node, dest *city) []trackpush.State {
 	if n.city == dest {
 		here = trackpush.StateArrivedDestCity
 	}
-	transit := []trackpush.State{103, 1002, here}
-	delivery := []trackpush.State{103, 1002, 1001, 5}
+	transit := []trackpush.State{1, 1002, here}
+	delivery := []trackpush.State{1, 1002, 1001, 5}
 	switch s {
 	case stOrder, stPickup:
 		return nil
 	case stPickupMore, stOutletPack, stOutletDepart:
-		return []trackpush.State{103}
+		return []trackpush.State{1}
 	case stDispatch:
-		return []trackpush.State{103, 1002, 1001}
+		return []trackpush.State{1, 1002, 1001}
 	case stLocker, stSignPlain, stSignSelf, stSignProxy, stSignStation, stFail204, stFail206, stRefuse:
 		return delivery
 	case stTaken:

@@ -16,6 +16,7 @@ type node struct {
 	area     *area // outlets only
 	town     string
 	regional bool
+	centre   bool // a transfer centre (not a city distribution company)
 	lng, lat float64
 }
 
@@ -72,7 +73,7 @@ func buildNetwork(st *style) *network {
 		// the four largest always.
 		regional := c.weight >= 10 || c.weight >= 5 && r.Float64() < 0.8
 		name := st.hubName(c, regional, r.IntN(nameVariants))
-		h := &node{name: name, alt: name, typ: NodeHub, city: c, regional: regional, lng: c.lng, lat: c.lat}
+		h := &node{name: name, alt: name, typ: NodeHub, city: c, regional: regional, centre: true, lng: c.lng, lat: c.lat}
 		if st.hubAlt != nil {
 			h.alt = st.hubAlt(name)
 		}

@@ -26,6 +26,7 @@ type gen struct {
 	trouble   bool            // a 疑难 event happened
 	returned  bool            // the parcel was returned
 	lastDeliv trackpush.State // the latest delivery-stage state (5 or 501)
+	lastTrans trackpush.State // the latest in-transit state (1001 or 1002)
 	returning bool            // on the way back to the sender
 	attempt   int             // delivery attempts so far
 
@@ -451,7 +452,8 @@ func (g *gen) emit(s step, at, next *node, t time.Time) time.Time {
 	if t.Before(g.last) {
 		t = g.last
 	}
-	e := Event{Time: t, Context: g.fill(tp, at, next), State: g.state(s, at), Node: at.name}
+	text := g.fill(tp, at, next)
+	e := Event{Time: t, Context: text, State: g.state(s, at, next, text, tp.placed), Node: at.name}
 	if tp.placed {
 		e.City = at.city.code
 	}
@@ -460,14 +462,17 @@ func (g *gen) emit(s step, at, next *node, t time.Time) time.Time {
 	return t
 }
 
-// state is the advanced state the simulator means by step s at node n,
-// by the protocol's definitions (PROTOCOL.md §3, status/doc.go).
-func (g *gen) state(s step, n *node) trackpush.State {
+// state is the advanced state the simulator means by step s at node n
+// (naming next, in text; placed: the text names the scan's place), by the
+// protocol's definitions as the original service applies them (PROTOCOL.md
+// §3, status/doc.go; its real pushes show a pickup as 1 and a hub scan in
+// the receiver's city as 1002).
+func (g *gen) state(s step, n, next *node, text string, placed bool) trackpush.State {
 	switch s {
 	case stOrder:
 		return trackpush.StateAwaitingPickup
 	case stPickup, stPickupMore:
-		return trackpush.StatePickedUp
+		return trackpush.StatePickup
 	case stDispatch:
 		g.lastDeliv = trackpush.StateDelivery
 		return trackpush.StateDelivery
@@ -507,12 +512,21 @@ func (g *gen) state(s step, n *node) trackpush.State {
 	case stHandOver:
 		return trackpush.StateTransfer
 	}
-	// In transit: in the receiver's city or elsewhere. Scans that name no
-	// place (the truck leaving) happen where the parcel is.
-	if n.city == g.dest {
-		return trackpush.StateArrivedDestCity
+	// In transit: in the receiver's city or elsewhere. A scan that names
+	// no place (the truck leaving) belongs to the stay it ends. A scan that
+	// names a transfer centre — where it happens or as the next stop — is
+	// line haul even in the receiver's city.
+	if !placed && g.lastTrans != 0 {
+		return g.lastTrans
 	}
-	return trackpush.StateTrunk
+	names := func(x *node) bool {
+		return x != nil && x.centre && (strings.Contains(text, x.name) || strings.Contains(text, x.alt))
+	}
+	g.lastTrans = trackpush.StateTrunk
+	if n.city == g.dest && !names(n) && !names(next) {
+		g.lastTrans = trackpush.StateArrivedDestCity
+	}
+	return g.lastTrans
 }
 
 // fill writes a template out.

@@ -215,7 +215,7 @@ func TestJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := p.Events[0]
-	if _, ok := trackpush.ParseTime(e["time"].(string)); !ok || e["state"].(float64) != 103 || e["context"] == "" {
+	if _, ok := trackpush.ParseTime(e["time"].(string)); !ok || e["state"].(float64) != 1 || e["context"] == "" {
 		t.Errorf("first event: %v", e)
 	}
 	if p.Truth["outcome"] != "signed" || p.Truth["delivered"] == nil || p.Truth["route"] == nil {

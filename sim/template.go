@@ -10,8 +10,8 @@ type step uint8
 
 const (
 	stOrder        step = iota // 102: a pickup task assigned (JD)
-	stPickup                   // 103: picked up at the origin outlet
-	stPickupMore               // 103: a second pickup scan right after the first (JD)
+	stPickup                   // 1: picked up at the origin outlet
+	stPickupMore               // 1: a second pickup scan right after the first (JD)
 	stOutletPack               // transit: processed at the origin outlet
 	stOutletDepart             // transit: leaves an outlet for the next node
 	stTruck                    // transit, names no place: the truck leaves

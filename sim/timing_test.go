@@ -56,7 +56,7 @@ func TestTimings(t *testing.T) {
 			prev = e.Time
 			h := clock(e.Time)
 			switch e.State {
-			case trackpush.StatePickedUp:
+			case trackpush.StatePickup:
 				if !inSpans(h, [2]float64{8, 20.1}) {
 					t.Errorf("parcel %d: pickup at %s", i, e.Time.Format(time.DateTime))
 				}
@@ -78,7 +78,7 @@ func TestTimings(t *testing.T) {
 		if tr.Outcome == OutcomeNoRecord {
 			continue
 		}
-		if first := slices.IndexFunc(p.Events, func(e Event) bool { return e.State == trackpush.StatePickedUp }); first < 0 || !p.Events[first].Time.Equal(tr.PickedUp) {
+		if first := slices.IndexFunc(p.Events, func(e Event) bool { return e.State == trackpush.StatePickup }); first < 0 || !p.Events[first].Time.Equal(tr.PickedUp) {
 			t.Errorf("parcel %d: PickedUp %v is not the first pickup scan", i, tr.PickedUp)
 		}
 		if tr.PickedUp.Before(tr.Shipped) {

@@ -40,6 +40,15 @@ type Result struct {
 	// Summary and Events describe the shipment after the ingest.
 	Summary trackpush.Summary
 	Events  int
+	// InDestCity says that the shipment's newest located event is in its
+	// destination city (known from a subscription).
+	InDestCity bool
+}
+
+// inDestCity reports whether the newest located event is in to's city.
+func inDestCity(to *trackpush.Area, events []trackpush.Event) bool {
+	cur := route.Current(events)
+	return to != nil && to.City != "" && cur != nil && cur.City == to.City
 }
 
 // Ingest stores the new events of com+nu (deduplicated on time and
@@ -66,6 +75,7 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 		res.Summary = h.Summary
 	}
 	if len(fresh) == 0 {
+		res.InDestCity = inDestCity(sh.To, existing)
 		return res, nil
 	}
 	evs, err := enrich.Events(sh, existing, fresh)
@@ -103,9 +113,11 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)
 	}
 	res.Accepted, res.Duplicates = accepted, dups+d
+	res.InDestCity = inDestCity(sh.To, existing)
 	if accepted > 0 {
 		all := append(existing, trackpush.NewEvents(existing, evs)...)
 		res.Summary, res.Events = enrich.Summarize(all), len(all)
+		res.InDestCity = inDestCity(sh.To, all)
 		if len(existing) == 0 && in.Learn != nil {
 			in.Learn(com, nu)
 		}

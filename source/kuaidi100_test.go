@@ -129,21 +129,23 @@ func TestIntervals(t *testing.T) {
 		sum      trackpush.Summary
 		events   int
 		failures int
+		dest     bool
 		want     string
 	}{
-		{trackpush.Summary{}, 0, 0, "2025-06-16 10:30:00"},
-		{trackpush.Summary{State: trackpush.StateTrunk}, 3, 0, "2025-06-16 14:00:00"},
-		{trackpush.Summary{State: trackpush.StatePickedUp}, 1, 0, "2025-06-16 14:00:00"},
-		{trackpush.Summary{State: trackpush.StateArrivedDestCity}, 5, 0, "2025-06-16 12:00:00"},
-		{trackpush.Summary{State: trackpush.StateDelivery}, 6, 0, "2025-06-16 11:00:00"},
-		{trackpush.Summary{State: trackpush.StateAtLocker}, 7, 0, "2025-06-16 11:00:00"},
-		{trackpush.Summary{State: trackpush.StateSigned, Finished: true}, 8, 0, ""},
-		{trackpush.Summary{State: trackpush.StateTrunk}, 3, 1, "2025-06-16 10:05:00"},
-		{trackpush.Summary{State: trackpush.StateTrunk}, 3, 3, "2025-06-16 10:20:00"},
-		{trackpush.Summary{State: trackpush.StateTrunk}, 3, 40, "2025-06-16 14:00:00"},
+		{trackpush.Summary{}, 0, 0, false, "2025-06-16 10:30:00"},
+		{trackpush.Summary{State: trackpush.StateTrunk}, 3, 0, false, "2025-06-16 14:00:00"},
+		{trackpush.Summary{State: trackpush.StatePickup}, 1, 0, false, "2025-06-16 14:00:00"},
+		{trackpush.Summary{State: trackpush.StateArrivedDestCity}, 5, 0, false, "2025-06-16 12:00:00"},
+		{trackpush.Summary{State: trackpush.StateTrunk}, 5, 0, true, "2025-06-16 12:00:00"}, // a hub in the destination city
+		{trackpush.Summary{State: trackpush.StateDelivery}, 6, 0, true, "2025-06-16 11:00:00"},
+		{trackpush.Summary{State: trackpush.StateAtLocker}, 7, 0, false, "2025-06-16 11:00:00"},
+		{trackpush.Summary{State: trackpush.StateSigned, Finished: true}, 8, 0, true, ""},
+		{trackpush.Summary{State: trackpush.StateTrunk}, 3, 1, false, "2025-06-16 10:05:00"},
+		{trackpush.Summary{State: trackpush.StateTrunk}, 3, 3, false, "2025-06-16 10:20:00"},
+		{trackpush.Summary{State: trackpush.StateTrunk}, 3, 40, false, "2025-06-16 14:00:00"},
 	}
 	for _, c := range cases {
-		got := iv.Next(t0, c.sum, c.events, c.failures)
+		got := iv.Next(t0, c.sum, c.events, c.failures, c.dest)
 		s := ""
 		if !got.IsZero() {
 			s = trackpush.FormatTime(got)

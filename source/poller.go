@@ -18,7 +18,7 @@ import (
 type Intervals struct {
 	New      time.Duration // no event yet
 	Transit  time.Duration // in transit, picked up, trouble
-	DestCity time.Duration // arrived in the destination city (1001)
+	DestCity time.Duration // arrived in the destination city
 	Delivery time.Duration // out for delivery, at a locker or station
 	// ErrorBase and ErrorMax bound the backoff after failed polls:
 	// ErrorBase·2^(failures−1), at most ErrorMax.
@@ -33,9 +33,10 @@ func DefaultIntervals() Intervals {
 }
 
 // Next returns when a shipment is to be polled again after a poll at now
-// that left it with summary sum (events: how many it has) and failures
+// that left it with summary sum (events: how many it has; inDest: its
+// newest located event is in its destination city) and failures
 // consecutive failed polls; zero when it needs no more polling.
-func (iv Intervals) Next(now time.Time, sum trackpush.Summary, events, failures int) time.Time {
+func (iv Intervals) Next(now time.Time, sum trackpush.Summary, events, failures int, inDest bool) time.Time {
 	if sum.Finished {
 		return time.Time{}
 	}
@@ -50,10 +51,10 @@ func (iv Intervals) Next(now time.Time, sum trackpush.Summary, events, failures 
 		return now.Add(iv.New)
 	}
 	switch st := sum.State; {
-	case st == trackpush.StateArrivedDestCity:
-		return now.Add(iv.DestCity)
 	case st.Basic() == trackpush.StateDelivery:
 		return now.Add(iv.Delivery)
+	case st == trackpush.StateArrivedDestCity, inDest && st.Basic() == trackpush.StateInTransit:
+		return now.Add(iv.DestCity)
 	}
 	return now.Add(iv.Transit)
 }
@@ -386,11 +387,11 @@ func (p *Poller) pollGroup(ctx context.Context, jobs []trackpush.PollJob) {
 // polled ingests what a claimed poll fetched and schedules the next poll.
 func (p *Poller) polled(ctx context.Context, j trackpush.PollJob, raws []trackpush.RawEvent, err error) {
 	failures := 0
-	sum, events := j.Summary, j.EventCount
+	sum, events, dest := j.Summary, j.EventCount, false
 	if err == nil {
 		var res Result
 		if res, err = p.Ingester.IngestResult(ctx, j.Com, j.Nu, raws); err == nil {
-			sum, events = res.Summary, res.Events
+			sum, events, dest = res.Summary, res.Events, res.InDestCity
 		}
 	}
 	switch {
@@ -406,7 +407,7 @@ func (p *Poller) polled(ctx context.Context, j trackpush.PollJob, raws []trackpu
 	}
 	now := p.Clock.Now()
 	done := trackpush.PollDone{ShipmentID: j.ShipmentID, Claim: j.Claim, Errors: failures, At: now,
-		Next: p.Intervals.Next(now, sum, events, failures)}
+		Next: p.Intervals.Next(now, sum, events, failures, dest)}
 	for i := 0; ; i++ {
 		err := p.Store.CompletePoll(context.WithoutCancel(ctx), done)
 		if err == nil {

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/trackpush/trackpush/internal/devdata"
 
 	"github.com/trackpush/trackpush"
 )
@@ -188,41 +188,13 @@ var knownMisses = map[int]string{
 	194: "truncated trajectory: test DestCity 广元 is not the destination (发往南充)",
 }
 
-// hubWords name transfer centres in the texts of the development data.
-var hubWords = []string{"转运中心", "分拨中心", "集散中心", "分拣中心", "处理中心", "转运场", "中转部", "中转场"}
-
-// convention returns a row's advanced label under the conventions the
-// original service follows where the project's labels are finer (see the
-// README's compatibility notes): a pickup scan is 1, not 103; a hub scan in
-// the destination city is 1002, not 1001, and so is a scan that names no
-// place right after one (the parcel is still at the hub); a station's
-// closing 代收 ("已由快递驿站代收，感谢…") is signed at the station, 304, not
-// 501. prev is the
-// previous row's convention label in the shipment.
-func convention(r *devRow, prev trackpush.State) trackpush.State {
-	st := trackpush.State(r.Label.Advanced)
-	switch {
-	case st == trackpush.StatePickedUp:
-		return trackpush.StatePickup
-	case st == trackpush.StateArrivedDestCity && slices.ContainsFunc(hubWords, func(w string) bool { return strings.Contains(r.Context, w) }):
-		return trackpush.StateTrunk
-	case st == trackpush.StateArrivedDestCity && r.city() == "" && prev == trackpush.StateTrunk:
-		return trackpush.StateTrunk
-	case st == trackpush.StateAtLocker && strings.Contains(r.Context, "驿站") && strings.Contains(r.Context, "代收") &&
-		strings.Contains(r.Context, "感谢") && !strings.Contains(r.Context, "取件"):
-		// A staffed station's closing 代收 is the carrier's last word: 304.
-		return trackpush.StateSignedAtLocker
-	}
-	return st
-}
-
 func TestAccuracyDev(t *testing.T) {
 	res := classifyDev(t)
 	conv := map[int]trackpush.State{} // by line
 	for _, ship := range devShipments(readDev(t)) {
 		prev := trackpush.State(-1)
 		for _, r := range ship {
-			prev = convention(r, prev)
+			prev = devdata.Convention(trackpush.State(r.Label.Advanced), r.Context, r.city() == "", prev)
 			conv[r.line] = prev
 		}
 	}

@@ -206,6 +206,8 @@ var lexicon = []entry{
 	{fs(fTransit), 0, "离开|已离开|发往|已发往|发出|已发出|已收入|收入扫描|打包|已打包|装车|卸车|装袋|建包|拆包|集包|分拣|发车|已发车|中转|转运|运输中|运输|在途|下一站|进港|出港|离港|入库|入站|入仓|出仓|称重|扫描|封发|开拆|交航|航班|起飞|落地|运往|收货完成|收箱|正在前往|接驳|发件|已交接|departed|departure|intransit|processed|transit"},
 	{fs(fHub), 0, "转运中心|分拨中心|集散中心|中转|分拣中心|处理中心|航空|干线|转运场|分拨|集散|转运|枢纽|航班|起飞|互换局|中心|hub|gateway|airport"},
 	{fs(fHub), maskSpan, "配送中心|派送中心|派件中心|投递中心"},
+	// Streets, squares and shops named 中心 are outlets' addresses, not hubs.
+	{nil, maskSpan, "中心路|中心街|中心大道|中心大街|中心北路|中心南路|中心东路|中心西路|中心广场|中心村|中心镇|购物中心|商务中心|客服中心"},
 	{fs(fForward), 0, "转寄|改寄|改地址|更改地址|地址更改|更改派送地址|更改收件地址|修改地址|修改收件地址|地址变更|变更地址|新地址|转址|转递|forwarded|redirected"},
 
 	// ── hand-over to another carrier ──

@@ -124,8 +124,8 @@ func TestDirectCarriers(t *testing.T) {
 			continue
 		}
 		oldest := lr.Data[len(lr.Data)-1]
-		if oldest.StatusCode != "103" || oldest.AreaCode == nil || *oldest.AreaCode == "" {
-			t.Errorf("%s: oldest event %+v, want picked up (103) in a known area", c.com, oldest)
+		if oldest.StatusCode != "1" || oldest.AreaCode == nil || *oldest.AreaCode == "" {
+			t.Errorf("%s: oldest event %+v, want picked up (1) in a known area", c.com, oldest)
 		}
 	}
 	// The phone's last four digits went to SF and ZTO.
@@ -224,7 +224,7 @@ func TestDirectPushes(t *testing.T) {
 				t.Fatalf("push: %v acked=%v %d %s", err, r.Acked, r.Status, r.Body)
 			}
 			p := h.lastPush(c.nu, func(p trackpush.PushParam) bool { return len(p.LastResult.Data) > 0 })
-			if d := p.LastResult.Data; len(d) != 1 || d[0].StatusCode != "103" || d[0].AreaCode == nil || !strings.HasPrefix(*d[0].AreaCode, "CN3301") {
+			if d := p.LastResult.Data; len(d) != 1 || d[0].StatusCode != "1" || d[0].AreaCode == nil || !strings.HasPrefix(*d[0].AreaCode, "CN3301") {
 				t.Fatalf("pushed on: %+v", d)
 			}
 			// A re-push: acknowledged again, nothing new, no new push.

@@ -33,14 +33,14 @@ nonsense
 		got = append(got, m)
 	}
 	// The signature after a locker event is a locker signature; the hub
-	// scan is in the destination city.
+	// scan in the destination city is line haul, as the original sends it.
 	if got[0]["statusCode"] != "304" || got[0]["keep"] != 1.0 || got[0]["areaCode"] != nil || got[0]["ftime"] != "2022-01-13 18:52:32" {
 		t.Errorf("line 1: %v", got[0])
 	}
 	if got[2]["statusCode"] != "501" || got[2]["areaName"] != "四川,成都市,双流区" || got[2]["areaPinYin"] != "shuang liu qu" {
 		t.Errorf("line 3: %v", got[2])
 	}
-	if got[3]["statusCode"] != "1001" || got[3]["status"] != "到达派件城市" || got[3]["location"] != "成都市" {
+	if got[3]["statusCode"] != "1002" || got[3]["status"] != "干线" || got[3]["location"] != "成都市" {
 		t.Errorf("line 4: %v", got[3])
 	}
 	if got[1]["areaName"] != "上海,浦东新区" {

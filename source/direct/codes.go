@@ -12,7 +12,7 @@ var (
 	// 123 (heading to an SF store), 607 (agent pickup), 648 (returned or
 	// forwarded under a new number) have meanings too loose to map.
 	sfCodes = map[string]trackpush.State{
-		"50":   trackpush.StatePickedUp,       // picked up
+		"50":   trackpush.StatePickup,       // picked up
 		"30":   trackpush.StateInTransit,      // loaded, departing
 		"31":   trackpush.StateInTransit,      // arrived at a hub
 		"3036": trackpush.StateInTransit,      // to the next stop
@@ -27,7 +27,7 @@ var (
 	// sfStatusNames: SF's own first-level status on newer accounts
 	// (firstStatusName), used when the opCode is not in sfCodes.
 	sfStatusNames = map[string]trackpush.State{
-		"已揽收": trackpush.StatePickedUp,
+		"已揽收": trackpush.StatePickup,
 		"运送中": trackpush.StateInTransit,
 		"派送中": trackpush.StateDelivery,
 		"已签收": trackpush.StateSigned,
@@ -38,19 +38,19 @@ var (
 	// and numeric (after a transfer). 事件, 转单 and 安检 are left to the
 	// text.
 	ztoScanTypes = map[string]trackpush.State{
-		"收件": trackpush.StatePickedUp, "发件": trackpush.StateInTransit, "到件": trackpush.StateInTransit,
+		"收件": trackpush.StatePickup, "发件": trackpush.StateInTransit, "到件": trackpush.StateInTransit,
 		"派件": trackpush.StateDelivery, "签收": trackpush.StateSigned, "退件": trackpush.StateReturning,
 		"问题件":     trackpush.StateTrouble,
 		"ARRIVAL": trackpush.StateInTransit, "DEPARTURE": trackpush.StateInTransit,
 		"DELIVERY": trackpush.StateDelivery, "SIGNED": trackpush.StateSigned,
-		"1": trackpush.StatePickedUp, "2": trackpush.StateInTransit, "3": trackpush.StateInTransit,
+		"1": trackpush.StatePickup, "2": trackpush.StateInTransit, "3": trackpush.StateInTransit,
 		"4": trackpush.StateDelivery, "5": trackpush.StateSigned, "7": trackpush.StateSigned,
 		"8": trackpush.StateReturning, "44": trackpush.StateAtLocker, "45": trackpush.StateSignedAtLocker,
 	}
 	// ztoActions: ZTO push action (§3.4, the 12 logged test pushes and a
 	// public receiver's switch).
 	ztoActions = map[string]trackpush.State{
-		"GOT": trackpush.StatePickedUp, "DEPARTURE": trackpush.StateInTransit, "ARRIVAL": trackpush.StateInTransit,
+		"GOT": trackpush.StatePickup, "DEPARTURE": trackpush.StateInTransit, "ARRIVAL": trackpush.StateInTransit,
 		"DISPATCH": trackpush.StateDelivery, "INBOUND": trackpush.StateAtLocker,
 		"HANDOVERSCAN_SIGNED": trackpush.StateSignedAtLocker, "DEPARTURE_SIGNED": trackpush.StateSignedAtLocker,
 		"SIGNED": trackpush.StateSigned, "RETURN_SCAN": trackpush.StateReturning,
@@ -59,7 +59,7 @@ var (
 
 	// jtScanTypes: J&T scanType names (§7).
 	jtScanTypes = map[string]trackpush.State{
-		"快件揽收": trackpush.StatePickedUp, "发件扫描": trackpush.StateInTransit, "到件扫描": trackpush.StateInTransit,
+		"快件揽收": trackpush.StatePickup, "发件扫描": trackpush.StateInTransit, "到件扫描": trackpush.StateInTransit,
 		"出仓扫描": trackpush.StateDelivery, "入库扫描": trackpush.StateAtLocker, "代理点收入扫描": trackpush.StateAtLocker,
 		"快件取出扫描": trackpush.StateSignedAtLocker, "出库扫描": trackpush.StateSignedAtLocker,
 		"快件签收": trackpush.StateSigned, "问题件扫描": trackpush.StateTrouble,
@@ -68,7 +68,7 @@ var (
 	// stoScanTypes: STO scanType (§4.3, the push DTO's doc comments and
 	// OLTS sto.csv).
 	stoScanTypes = map[string]trackpush.State{
-		"收件": trackpush.StatePickedUp, "发件": trackpush.StateInTransit, "到件": trackpush.StateInTransit,
+		"收件": trackpush.StatePickup, "发件": trackpush.StateInTransit, "到件": trackpush.StateInTransit,
 		"派件": trackpush.StateDelivery, "第三方代派": trackpush.StateDelivery, "问题件": trackpush.StateTrouble,
 		"退回件": trackpush.StateReturning, "快件取出": trackpush.StateSignedAtLocker,
 		"柜机代收": trackpush.StateAtLocker, "驿站代收": trackpush.StateAtLocker, "驿站出库": trackpush.StateSignedAtLocker,
@@ -79,7 +79,7 @@ var (
 	// ytoInfoContents: YTO infoContent (§5.1 and the legacy push §5.2).
 	// NOT_SEND and PACKAGE are left to the text.
 	ytoInfoContents = map[string]trackpush.State{
-		"GOT": trackpush.StatePickedUp, "ARRIVAL": trackpush.StateInTransit, "DEPARTURE": trackpush.StateInTransit,
+		"GOT": trackpush.StatePickup, "ARRIVAL": trackpush.StateInTransit, "DEPARTURE": trackpush.StateInTransit,
 		"SENT_SCAN": trackpush.StateDelivery, "INBOUND": trackpush.StateAtLocker, "SIGNED": trackpush.StateSigned,
 		"FAILED": trackpush.StateDeliveryFailed, "FORWARDING": trackpush.StateForwarded,
 		"TMS_RETURN": trackpush.StateReturning, "AIRSEND": trackpush.StateInTransit, "AIRPICK": trackpush.StateInTransit,
@@ -88,7 +88,7 @@ var (
 	// depponStatuses: Deppon trace status (§11). ADVANCE_DELIVERY and
 	// OPERATETRACK are left to the text.
 	depponStatuses = map[string]trackpush.State{
-		"GOT": trackpush.StatePickedUp, "DEPARTURE": trackpush.StateInTransit, "ARRIVAL": trackpush.StateInTransit,
+		"GOT": trackpush.StatePickup, "DEPARTURE": trackpush.StateInTransit, "ARRIVAL": trackpush.StateInTransit,
 		"SENT_SCAN": trackpush.StateDelivery, "ERROR": trackpush.StateTrouble, "FAILED": trackpush.StateDeliveryFailed,
 		"SIGNED": trackpush.StateSigned, "BACK_SIGNED": trackpush.StateReturned,
 		"STA_INBOUND": trackpush.StateAtLocker, "STA_SIGN": trackpush.StateSignedAtLocker,

@@ -115,7 +115,7 @@ func TestSFPush(t *testing.T) {
 		t.Fatalf("ack %s", r.Body)
 	}
 	evs := e.events("shunfeng", nu)
-	if len(evs) != 3 || evs[0].State != trackpush.StatePickedUp || evs[2].State != trackpush.StateDelivery {
+	if len(evs) != 3 || evs[0].State != trackpush.StatePickup || evs[2].State != trackpush.StateDelivery {
 		t.Fatalf("stored %+v", evs)
 	}
 	if evs[0].Context != "【深圳市】 顺丰速运 已收取快件" || evs[0].Area == nil || !strings.Contains(evs[0].Area.Name, "深圳市") {
@@ -182,7 +182,7 @@ func TestZTOPush(t *testing.T) {
 	r, err = f.PushTrace(ctx, e.url("zto", ""), nu, signed)
 	acked(t, "push", r, err)
 	evs := e.events("zhongtong", nu)
-	if len(evs) != 2 || evs[0].State != trackpush.StatePickedUp || evs[1].State != trackpush.StateSignedAtLocker {
+	if len(evs) != 2 || evs[0].State != trackpush.StatePickup || evs[1].State != trackpush.StateSignedAtLocker {
 		t.Fatalf("stored %+v", evs)
 	}
 	// Re-pushed: acknowledged once more, stored once.
@@ -266,7 +266,7 @@ func TestSTOPush(t *testing.T) {
 	s2.Desc = "【上海松江公司】的收件员【某某】已收件，感谢使用申通快递"
 	r, err = f.PushTrace(ctx, e.url("sto", "sto-token"), nu, s2)
 	acked(t, "re-push", r, err)
-	if evs := e.events("shentong", nu); len(evs) != 1 || evs[0].State != trackpush.StatePickedUp {
+	if evs := e.events("shentong", nu); len(evs) != 1 || evs[0].State != trackpush.StatePickup {
 		t.Fatalf("stored %+v", evs)
 	}
 	// Unsigned pushes (the digest is not confirmed for STO) need the token.
@@ -299,7 +299,7 @@ func TestYTOPush(t *testing.T) {
 		t.Fatalf("ack %s", r.Body)
 	}
 	evs := e.events("yuantong", nu)
-	if len(evs) != 1 || evs[0].State != trackpush.StatePickedUp || !strings.Contains(evs[0].Context, "已揽收") {
+	if len(evs) != 1 || evs[0].State != trackpush.StatePickup || !strings.Contains(evs[0].Context, "已揽收") {
 		t.Fatalf("stored %+v", evs)
 	}
 	r, err = f.PushUpdate(ctx, e.url("yto", ""), nu, scan("2025-06-15 10:00:00", "GOT", "", "深圳市"))

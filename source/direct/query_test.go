@@ -60,7 +60,7 @@ func TestSFQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkEvents(t, got[0].Events, []want{
-		{"2023-09-15 15:46:15", "【深圳市】 顺丰速运 已收取快件", "50", trackpush.StatePickedUp},
+		{"2023-09-15 15:46:15", "【深圳市】 顺丰速运 已收取快件", "50", trackpush.StatePickup},
 		{"2023-09-15 18:20:03", "准备发往 【深圳华南集散中心】", "30", 0},
 		{"2023-09-15 21:02:47", "快件到达 【深圳华南集散中心】", "31", 0},
 		{"2023-09-16 02:15:10", "【深圳华南集散中心】完成分拣", "30", 0},
@@ -162,7 +162,7 @@ func TestZTOQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkEvents(t, evs, []want{
-		{"2025-06-09 17:20:11", "【金华市】 【义乌北苑】", "收件", trackpush.StatePickedUp},
+		{"2025-06-09 17:20:11", "【金华市】 【义乌北苑】", "收件", trackpush.StatePickup},
 		{"2025-06-09 21:35:40", "快件离开 【义乌北苑】", "发件", 0},
 		{"2025-06-10 02:11:09", "快件已经到达 【义乌转运中心】", "到件", 0},
 		{"2025-06-11 05:48:30", "快件已经到达 【南京转运中心】", "到件", 0},
@@ -211,7 +211,7 @@ func TestJTQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkEvents(t, got[0].Events, []want{
-		{"2025-06-08 19:10:00", "【南京江宁网点】的某某已取件", "快件揽收", trackpush.StatePickedUp},
+		{"2025-06-08 19:10:00", "【南京江宁网点】的某某已取件", "快件揽收", trackpush.StatePickup},
 		{"2025-06-08 22:35:00", "已发往【南京转运中心】", "发件扫描", 0},
 		{"2025-06-09 01:10:00", "快件到达【南京转运中心】", "到件扫描", 0},
 		{"2025-06-10 06:20:00", "快件到达【广州转运中心】", "到件扫描", 0},
@@ -260,7 +260,7 @@ func TestSTOQuery(t *testing.T) {
 		{"2025-06-09 08:30:00", "正在为您派件", "派件", trackpush.StateDelivery},
 		{"2025-06-08 23:05:00", "快件已到达【济南转运中心】", "到件", 0},
 		{"2025-06-07 20:15:00", "快件由【上海松江公司】发往【上海转运中心】", "发件", 0},
-		{"2025-06-07 16:30:00", "的收件员【某某】已收件", "收件", trackpush.StatePickedUp},
+		{"2025-06-07 16:30:00", "的收件员【某某】已收件", "收件", trackpush.StatePickup},
 	})
 	if content := marshal(stoQuery{Order: "desc", WaybillNoList: []string{"773000000000001"}}); STODigest(content, "test-secret-key") != "y4/DwGpcMjo/ftlaLHtaPQ==" {
 		t.Fatalf("content %s is not the vector's input", content)
@@ -290,7 +290,7 @@ func TestYTOQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkEvents(t, evs, []want{
-		{"2023-04-24 20:37:33", "您的快件被【浙江省金华市义乌市上溪镇】揽收", "GOT", trackpush.StatePickedUp},
+		{"2023-04-24 20:37:33", "您的快件被【浙江省金华市义乌市上溪镇】揽收", "GOT", trackpush.StatePickup},
 		{"2023-04-24 23:58:10", "已发往【义乌转运中心】", "DEPARTURE", 0},
 		{"2023-04-26 04:12:44", "您的快件已经到达【北京转运中心】", "ARRIVAL", 0},
 		{"2023-04-26 09:30:02", "派件中", "SENT_SCAN", trackpush.StateDelivery},
@@ -318,7 +318,7 @@ func TestDepponQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkEvents(t, evs, []want{
-		{"2025-06-05 14:20:00", "【深圳宝安石岩营业部】库存中", "GOT", trackpush.StatePickedUp},
+		{"2025-06-05 14:20:00", "【深圳宝安石岩营业部】库存中", "GOT", trackpush.StatePickup},
 		{"2025-06-05 23:10:00", "下一站【深圳转运场】", "DEPARTURE", 0},
 		{"2025-06-06 03:30:00", "货物已到达【深圳转运场】", "ARRIVAL", 0},
 		{"2025-06-08 07:45:00", "货物已到达【长沙转运场】", "ARRIVAL", 0},
@@ -380,7 +380,7 @@ func TestYundaQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkEvents(t, evs, []want{
-		{"2025-06-10 18:00:00", "【广东广州白云区公司】已揽收", "GOT", trackpush.StatePickedUp},
+		{"2025-06-10 18:00:00", "【广东广州白云区公司】已揽收", "GOT", trackpush.StatePickup},
 		{"2025-06-11 02:30:00", "【广州分拨中心】已发出", "DEPARTURE", 0},
 		{"2025-06-12 09:10:00", "进行派件扫描", "SENT", trackpush.StateDelivery},
 		{"2025-06-12 15:20:00", "快件已被 本人 签收", "SIGNED", trackpush.StateSigned},
@@ -407,7 +407,7 @@ func TestEMSQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkEvents(t, evs, []want{
-		{"2025-06-09 10:20:00", "已收寄", "203", trackpush.StatePickedUp},
+		{"2025-06-09 10:20:00", "已收寄", "203", trackpush.StatePickup},
 		{"2025-06-09 21:40:00", "离开【北京邮件处理中心】", "389", 0},
 		{"2025-06-11 08:30:00", "安排投递", "", 0},
 		{"2025-06-11 14:05:00", "【成都市】 已签收", "", 0},

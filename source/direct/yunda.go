@@ -52,7 +52,7 @@ func (y *Yunda) Track(ctx context.Context, q source.Query) ([]trackpush.RawEvent
 
 // yundaActions: Yunda step actions (OLTS yunda.csv, fuzui YundaScanType).
 var yundaActions = map[string]trackpush.State{
-	"GOT": trackpush.StatePickedUp, "ACCEPT": trackpush.StatePickedUp, "ARRIVAL": trackpush.StateInTransit,
+	"GOT": trackpush.StatePickup, "ACCEPT": trackpush.StatePickup, "ARRIVAL": trackpush.StateInTransit,
 	"DEPARTURE": trackpush.StateInTransit, "SENT": trackpush.StateDelivery, "INBOUND": trackpush.StateAtLocker,
 	"OUTBOUND": trackpush.StateSignedAtLocker, "SIGNED": trackpush.StateSigned, "SIGNFAIL": trackpush.StateDeliveryFailed,
 	"RETURN": trackpush.StateReturning, "ISSUE": trackpush.StateTrouble, "REJECTION": trackpush.StateRejected,
