@@ -56,6 +56,14 @@ type Summary struct {
 	LastEventAt time.Time // carrier time of the newest event
 }
 
+// SettleAtLocker marks a summary signed at a locker or station (304): the
+// end of a parcel that was left there (501) and had no later event for the
+// locker wait — many carriers send nothing once the receiver takes it.
+func SettleAtLocker(s *Summary) {
+	s.State = StateSignedAtLocker
+	s.Signed, s.Finished = true, true
+}
+
 // Shipment is a parcel: a carrier code and a number. Several subscriptions
 // may follow one shipment; it is tracked and enriched once.
 type Shipment struct {

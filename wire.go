@@ -140,8 +140,21 @@ type DataItem struct {
 	AreaCenter *string `json:"areaCenter,omitempty"`
 	AreaPinYin *string `json:"areaPinYin,omitempty"`
 	StatusCode string  `json:"statusCode,omitempty"`
+	// RawTime is the time as the carrier wrote it. It is not part of the
+	// pushed item; the query API adds it as rawTime where it differs
+	// from time (see WithRawTime).
+	RawTime string `json:"-"`
 
 	Level Level `json:"-"`
+	// showRaw makes MarshalJSON write rawTime after the level's fields.
+	showRaw bool
+}
+
+// WithRawTime returns the item with rawTime written after its fields when
+// the carrier's text differs from time (the query API's extension).
+func (d DataItem) WithRawTime() DataItem {
+	d.showRaw = d.RawTime != "" && d.RawTime != d.Time
+	return d
 }
 
 // MarshalJSON writes the fields of the item's level in the original
@@ -183,6 +196,11 @@ func (d DataItem) MarshalJSON() ([]byte, error) {
 			break
 		}
 		if err := w(i == 0, f.key, f.v); err != nil {
+			return nil, err
+		}
+	}
+	if d.showRaw {
+		if err := w(false, "rawTime", d.RawTime); err != nil {
 			return nil, err
 		}
 	}

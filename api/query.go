@@ -198,8 +198,12 @@ type loopReason struct {
 	BackAt   string `json:"backAt"`
 }
 
-// extend sets the extension fields the answer's level carries.
+// extend sets the extension fields the answer's level carries: rawTime on
+// the events whose carrier time was written otherwise than time.
 func (a *queryAnswer) extend(h *trackpush.Shipment, evs []trackpush.Event, level trackpush.Level) {
+	for i := range a.Data {
+		a.Data[i] = a.Data[i].WithRawTime()
+	}
 	if level >= trackpush.LevelAdvanced && a.IsLoop != nil && *a.IsLoop {
 		if l := route.FindLoop(evs); l != nil {
 			a.LoopReason = &loopReason{Place: l.Place, AreaCode: l.AreaCode, AreaName: l.AreaName,

@@ -19,12 +19,16 @@ func NewestFirst(events []trackpush.Event) []trackpush.Event {
 }
 
 // DataItem returns the wire's data[] item of an event at a level
-// (PROTOCOL.md §2.1–2.2).
+// (PROTOCOL.md §2.1–2.2). time is sent as YYYY-MM-DD HH:MM:SS whatever the
+// carrier wrote (2019/07/12 21:09:04, 2019-7-12 9:58:25): every real push
+// of the original service has it so, and receivers parse it strictly. The
+// carrier's own text is kept in RawTime (the query API shows it).
 func DataItem(e *trackpush.Event, level trackpush.Level) trackpush.DataItem {
 	d := trackpush.DataItem{
-		Time:    e.RawTime,
+		Time:    trackpush.FormatTime(e.Time),
 		Context: e.Context,
 		FTime:   trackpush.FormatTime(e.Time),
+		RawTime: e.RawTime,
 		Level:   level,
 	}
 	if level < trackpush.LevelRegion {
@@ -65,7 +69,7 @@ func LastResult(h *trackpush.Shipment, events []trackpush.Event, level trackpush
 		Message:   "ok",
 		State:     state.String(),
 		Status:    "200",
-		Condition: "F00",
+		Condition: Condition,
 		IsCheck:   "0",
 		Com:       h.Com,
 		Nu:        h.Nu,
@@ -122,6 +126,17 @@ func RouteNode(s trackpush.Stop) trackpush.RouteNode {
 	return n
 }
 
+// Condition is lastResult.condition ("快递单明细状态标记, 暂未实现, 请忽略"):
+// the original's documented example sends "00", as do its newest real
+// pushes (older ones show F00 and H100).
+const Condition = "00"
+
+// billMessages are the top-level message of polling pushes, by billstatus,
+// as the original service's real pushes carry them: "寄件" while the parcel
+// travels (its push document's example too), "正在派件" out for delivery.
+// An abort carries its reason; a shutdown none.
+var billMessages = map[string]string{"got": "寄件", "sending": "正在派件"}
+
 // Param returns the push message of a claimed push job, made at now.
 func Param(j *trackpush.PushJob, now time.Time) trackpush.PushParam {
 	s := j.Sub
@@ -134,9 +149,13 @@ func Param(j *trackpush.PushJob, now time.Time) trackpush.PushParam {
 	if autoCheck == "" {
 		autoCheck = "0"
 	}
+	bill := trackpush.BillStatus(j.Shipment.Summary.State.Basic())
+	if status == trackpush.PushPolling || status == trackpush.PushUpdateAll {
+		msg = billMessages[bill]
+	}
 	return trackpush.PushParam{
 		Status:     status,
-		BillStatus: trackpush.BillStatus(j.Shipment.Summary.State.Basic()),
+		BillStatus: bill,
 		Message:    msg,
 		AutoCheck:  autoCheck,
 		ComOld:     s.ComOld,
