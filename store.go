@@ -127,6 +127,12 @@ type Store interface {
 	// shipment has had no event NoRecordAfter after subscribing, or nothing
 	// new for NoChangeAfter, as of now.
 	StaleSubscriptions(ctx context.Context, now time.Time, limit int) ([]Stale, error)
+	// SettleLockers settles up to limit shipments left at a locker or
+	// station: those whose state is 501 (投柜或驿站), not finished, with no
+	// event added since before (service clock), become signed there (304,
+	// ischeck, finished; polling stops) and their live subscriptions end
+	// with shutdown, in one transaction. It returns how many it settled.
+	SettleLockers(ctx context.Context, before, now time.Time, limit int) (int, error)
 	// EndSubscription ends a live subscription with abort or shutdown, the
 	// message and auto-check fields given, and records the version that
 	// pushes the end. It reports whether it ended it: one that is no

@@ -243,3 +243,54 @@ func (s *Store) AppendEventsDigest(ctx context.Context, com, nu string, events [
 	}
 	return accepted, dups, err
 }
+
+// SettleLockers marks the shipments left at a locker for the wait signed
+// there and shuts their live subscriptions down. Shipments are locked in
+// id order, then their subscriptions, as everywhere else.
+func (s *Store) SettleLockers(ctx context.Context, before, now time.Time, limit int) (int, error) {
+	var n int
+	err := s.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		n = 0
+		var sum trackpush.Summary
+		trackpush.SettleAtLocker(&sum)
+		rows, _ := tx.Query(ctx, `
+			WITH due AS (
+				SELECT id FROM shipments WHERE state = $1 AND NOT finished AND changed_at <= $2
+				ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+			UPDATE shipments s SET state = $4, signed = $5, finished = $6, next_poll_at = NULL
+			FROM due WHERE s.id = due.id RETURNING s.id`,
+			int32(trackpush.StateAtLocker), ms(before), limit, int32(sum.State), sum.Signed, sum.Finished)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("postgres: settle lockers: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		rows, _ = tx.Query(ctx, `SELECT `+subColumns+`, claim FROM subscriptions
+			WHERE shipment_id = ANY($1) AND status = 'polling' ORDER BY id FOR UPDATE`, ids)
+		var w subSaves
+		for rows.Next() {
+			var claim int64
+			sub, err := scanSub(rows, &claim)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("postgres: settle lockers: %w", err)
+			}
+			trackpush.EndNow(sub, trackpush.End{Status: trackpush.StatusShutdown}, now)
+			w.add(sub, nil, claim, now)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgres: settle lockers: %w", err)
+		}
+		b := &pgx.Batch{}
+		s.queueSaves(b, &w)
+		if err := send(ctx, tx, b); err != nil {
+			return fmt.Errorf("postgres: settle lockers: subscriptions: %w", err)
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}

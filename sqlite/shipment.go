@@ -168,6 +168,47 @@ func (s *Store) AppendEventsDigest(ctx context.Context, com, nu string, events [
 	return accepted, dups, err
 }
 
+// SettleLockers marks the shipments left at a locker for the wait signed
+// there and shuts their live subscriptions down.
+func (s *Store) SettleLockers(ctx context.Context, before, now time.Time, limit int) (int, error) {
+	var n int
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n = 0
+		rows, err := s.query(ctx, tx, `SELECT id FROM shipments WHERE state = ? AND finished = 0 AND changed_at <= ? ORDER BY changed_at LIMIT ?`,
+			trackpush.StateAtLocker, ms(before), limit)
+		if err != nil {
+			return fmt.Errorf("sqlite: settle lockers: %w", err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: settle lockers: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: settle lockers: %w", err)
+		}
+		for _, id := range ids {
+			var sum trackpush.Summary
+			trackpush.SettleAtLocker(&sum)
+			if _, err := s.exec(ctx, tx, `UPDATE shipments SET state = ?, signed = ?, finished = ?, next_poll_at = NULL WHERE id = ?`,
+				sum.State, sum.Signed, sum.Finished, id); err != nil {
+				return fmt.Errorf("sqlite: settle lockers: %w", err)
+			}
+			if err := s.touchLive(ctx, tx, id, true, now); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}
+
 // touchLive records a new version on every live subscription of a
 // shipment, ending them with shutdown when it is finished.
 func (s *Store) touchLive(ctx context.Context, tx *sql.Tx, shipID int64, finished bool, now time.Time) error {

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"UpdateAccountAndRotateKey", testUpdateAccountAndRotateKey},
 		{"Templates", testTemplates},
 		{"PushKeys", testPushKeys},
+		{"SettleLockers", testSettleLockers},
 		{"DigestForecast", testDigestForecast},
 		{"Places", testPlaces},
 		{"RouteCounts", testRouteCounts},
@@ -1133,4 +1134,72 @@ func testPushKeys(t *testing.T, s trackpush.Store) {
 	if m := seen("sto", "a"); !m["a"] {
 		t.Fatalf("sto forgot with sf: %v", m)
 	}
+}
+
+// testSettleLockers: a shipment left at a locker (501) with no event for
+// the wait becomes signed there (304) and its live subscriptions end with
+// one shutdown push; one that moved on, or changed since, is left alone.
+func testSettleLockers(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	a := newAccount(t, s, 5)
+	atLocker := newSub(a, "YT0000003001")
+	movedOn := newSub(a, "YT0000003002")
+	later := newSub(a, "YT0000003003")
+	for _, sub := range []*trackpush.Subscription{atLocker, movedOn, later} {
+		if err := s.Subscribe(ctx, sub, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	append := func(nu string, at time.Time, evs ...trackpush.Event) {
+		t.Helper()
+		if _, _, err := s.AppendEvents(ctx, "yuantong", nu, evs, at, lastState); err != nil {
+			t.Fatal(err)
+		}
+	}
+	locker := ev(10, "快件已放入【文三路丰巢智能柜】，请凭取件码及时取件", trackpush.StateAtLocker)
+	append("YT0000003001", t0, locker)
+	append("YT0000003002", t0, locker, ev(20, "已取件", trackpush.StateSignedAtLocker))
+	append("YT0000003003", t0.Add(24*time.Hour), locker)
+	// Push what is due, so that the settling's push is the only one left.
+	jobs, err := s.ClaimPushes(ctx, t0.Add(24*time.Hour), time.Minute, 10, nil)
+	if err != nil || len(jobs) != 3 {
+		t.Fatalf("claimed %d, %v", len(jobs), err)
+	}
+	for _, j := range jobs {
+		complete(t, s, j, true, t0.Add(24*time.Hour))
+	}
+
+	wait := 72 * time.Hour
+	early := t0.Add(wait - time.Hour)
+	if n, err := s.SettleLockers(ctx, early.Add(-wait), early, 10); err != nil || n != 0 {
+		t.Fatalf("before the wait: settled %d, %v", n, err)
+	}
+	now := t0.Add(wait + time.Hour)
+	if n, err := s.SettleLockers(ctx, now.Add(-wait), now, 10); err != nil || n != 1 {
+		t.Fatalf("after the wait: settled %d, %v", n, err)
+	}
+	h, _, err := s.Shipment(ctx, "yuantong", "YT0000003001")
+	if err != nil || h.Summary.State != trackpush.StateSignedAtLocker || !h.Summary.Signed || !h.Summary.Finished {
+		t.Fatalf("settled shipment: %+v %v", h, err)
+	}
+	sub := mustSub(t, s, atLocker.ID)
+	if sub.Status != trackpush.StatusShutdown || !sub.Push.Due(now) || trackpush.PushStatus(sub) != trackpush.PushShutdown {
+		t.Fatalf("settled subscription: %+v", sub)
+	}
+	if sub := mustSub(t, s, later.ID); sub.Status != trackpush.StatusPolling {
+		t.Fatalf("a parcel at the locker for a shorter time was settled: %+v", sub)
+	}
+	if h, _, _ := s.Shipment(ctx, "yuantong", "YT0000003002"); h.Summary.State != trackpush.StateSignedAtLocker {
+		t.Fatalf("a parcel taken from the locker: %+v", h.Summary)
+	}
+	if n, err := s.SettleLockers(ctx, now.Add(-wait), now, 10); err != nil || n != 0 {
+		t.Fatalf("settled twice: %d, %v", n, err)
+	}
+	// The shutdown is pushed once, like any end.
+	j := claimOne(t, s, now)
+	if j.Sub.ID != atLocker.ID || !j.Shipment.Summary.Signed {
+		t.Fatalf("claimed %+v", j.Sub)
+	}
+	complete(t, s, j, true, now)
+	claimNone(t, s, now)
 }

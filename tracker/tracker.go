@@ -1,6 +1,8 @@
 // Package tracker runs the lifecycle's timers: a live subscription whose
 // shipment has had no event 3 days after subscribing ends with abort
-// (3天查询无记录); one with nothing new for 60 days with abort (60天无变化).
+// (3天查询无记录); one with nothing new for 60 days with abort (60天无变化);
+// a parcel left at a locker or station (501) with nothing after it for the
+// locker wait is signed there (304) and its subscriptions shut down.
 // Shutdown on signing happens when the signing event is stored.
 package tracker
 
@@ -23,6 +25,10 @@ type Tracker struct {
 	Log      *slog.Logger
 	Pusher   Waker
 	Interval time.Duration // clock time between sweeps (default 1 min)
+	// LockerWait is how long a parcel left at a locker or station (501)
+	// may have no later event before it counts as signed there (304):
+	// many carriers send nothing once the receiver takes it. 0: never.
+	LockerWait time.Duration
 	// Correct, when set, is the carrier auto-check of PROTOCOL.md §2.4: for
 	// a subscription with no record after 3 days it returns the carrier
 	// that fits the number better or whose upstream knows it (and whether
@@ -89,6 +95,21 @@ func (t *Tracker) Sweep(ctx context.Context, now time.Time) error {
 			t.Pusher.Wake()
 		}
 	}()
+	if t.LockerWait > 0 {
+		for {
+			n, err := t.Store.SettleLockers(ctx, now.Add(-t.LockerWait), now, 500)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				ended += n
+				t.Log.Info("parcels left at a locker settled as signed", "shipments", n, "wait", t.LockerWait)
+			}
+			if n < 500 {
+				break
+			}
+		}
+	}
 	for {
 		stale, err := t.Store.StaleSubscriptions(ctx, now, 500)
 		if err != nil {

@@ -545,3 +545,48 @@ func TestAdminAccounts(t *testing.T) {
 		}
 	}
 }
+
+// TestLockerWait: a parcel left at a station with no later event for the
+// locker wait counts as signed there: one shutdown push, state 304,
+// ischeck 1, its events unchanged; an event before the wait ends restarts
+// it.
+func TestLockerWait(t *testing.T) {
+	h := newHarness(t)
+	nu, other := "YT6247854916591", "YT6247854916592"
+	h.mustSubscribe(h.subBody(nu))
+	h.mustSubscribe(h.subBody(other))
+	h.mustIngest("yuantong", nu, ytoEvents...) // the last: 驿站代收，请及时取件
+	h.mustIngest("yuantong", other, ytoEvents...)
+	for range 2 {
+		if rc := h.recv.next(t); rc.p.Status != "polling" || rc.p.LastResult.State != "501" {
+			t.Fatalf("at the station: %s state %s", rc.p.Status, rc.p.LastResult.State)
+		}
+	}
+	h.waitDeliveries(nu, 1)
+	h.waitDeliveries(other, 1)
+	wait := h.m.Config.LockerWait
+	if wait != 72*time.Hour {
+		t.Fatalf("default locker wait %s", wait)
+	}
+	h.clock.Advance(wait / 2)
+	h.mustIngest("yuantong", other, "2022-01-14 09:00:00|快件在【成都双流区红树湾二期店菜鸟驿站】，请尽快领取")
+	if rc := h.recv.next(t); rc.p.LastResult.Nu != other || rc.p.LastResult.State != "501" {
+		t.Fatalf("reminder: %+v", rc.p)
+	}
+	h.waitDeliveries(other, 2)
+	h.clock.Advance(wait/2 - time.Minute)
+	h.sweep()
+	if s := h.subscriptionOf(nu); s.Status != trackpush.StatusPolling {
+		t.Fatalf("settled before the wait: %+v", s)
+	}
+	h.clock.Advance(time.Minute)
+	h.sweep()
+	rc := h.recv.next(t)
+	if rc.p.LastResult.Nu != nu || rc.p.Status != "shutdown" || rc.p.LastResult.State != "304" || rc.p.LastResult.IsCheck != "1" ||
+		rc.p.BillStatus != "check" || len(rc.p.LastResult.Data) != len(ytoEvents) {
+		t.Fatalf("after the wait: %s %s state %s ischeck %s, %d events", rc.p.LastResult.Nu, rc.p.Status, rc.p.LastResult.State, rc.p.LastResult.IsCheck, len(rc.p.LastResult.Data))
+	}
+	if s := h.subscriptionOf(other); s.Status != trackpush.StatusPolling {
+		t.Fatalf("the reminded parcel was settled with the other: %+v", s)
+	}
+}

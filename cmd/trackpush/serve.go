@@ -81,6 +81,9 @@ type Config struct {
 	// RouteRefresh is how often the node reads what every node taught the
 	// route model (0: never; one node alone needs no refresh).
 	RouteRefresh time.Duration
+	// LockerWait: a parcel left at a locker or station with no later event
+	// for this long counts as signed there (0: never).
+	LockerWait time.Duration
 }
 
 // Validate checks the configuration and names the bad field.
@@ -100,6 +103,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("push-lease: %s, want at least %s (the receiver's 20 s and a margin)", c.PushLease, trackpush.PushTimeout+10*time.Second)
 	case c.PollLease < 10*time.Second:
 		return fmt.Errorf("poll-lease: %s, want at least 10s", c.PollLease)
+	case c.LockerWait < 0:
+		return fmt.Errorf("locker-wait: %s, want ≥ 0", c.LockerWait)
 	case c.KeepDeliveries < time.Hour:
 		return fmt.Errorf("keep-deliveries: %s, want at least 1h", c.KeepDeliveries)
 	case c.RouteRefresh < 0:
@@ -286,6 +291,7 @@ func bindConfig(fs *flag.FlagSet, c *Config) {
 	host, _ := os.Hostname()
 	fs.StringVar(&c.NodeName, "node", envOr("NODE", host), "name of this node in logs and in the pushes' User-Agent (TRACKPUSH_NODE)")
 	bindCarriers(fs, &c.Carriers)
+	fs.DurationVar(&c.LockerWait, "locker-wait", envDur("LOCKER_WAIT", 72*time.Hour), "a parcel left at a locker or station (501) with no later event for this long counts as signed there (304, shutdown); 0: never (TRACKPUSH_LOCKER_WAIT)")
 	fs.DurationVar(&c.RouteRefresh, "route-refresh", envDur("ROUTE_REFRESH", time.Minute), "how often to read what other nodes taught the route model; 0: never (TRACKPUSH_ROUTE_REFRESH)")
 	fs.IntVar(&c.SimParcels, "sim-parcels", envNum("SIM_PARCELS", 10000), "parcels of the simulated world the sim upstream knows: those `trackpush sim --n N` writes (TRACKPUSH_SIM_PARCELS)")
 }
@@ -422,6 +428,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		m.Checker.Prober = m.Poller
 	}
 	m.Tracker = &tracker.Tracker{Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "tracker"), Pusher: m.Pusher,
+		LockerWait: m.Config.LockerWait,
 		Correct: m.Checker.Correct, Redirected: func(*trackpush.Subscription) {
 			if m.Poller != nil {
 				m.Poller.Wake()
