@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/trackpush/trackpush"
@@ -66,7 +68,9 @@ type subscribeRequest struct {
 }
 
 // field reads a string member: absent is "", a JSON null too when
-// nullable; any other type is an error naming the field.
+// nullable; any other type is an error naming the field. resultv2 and
+// phone may be JSON integers (some clients send them so); the number may
+// not: a JSON number is not a tracking number ("123456e1").
 func field(m map[string]any, name string, nullable bool) (string, bool, error) {
 	v, ok := m[name]
 	if !ok {
@@ -74,30 +78,101 @@ func field(m map[string]any, name string, nullable bool) (string, bool, error) {
 	}
 	switch x := v.(type) {
 	case string:
+		if err := checkText(name, x); err != nil {
+			return "", false, err
+		}
 		return x, true, nil
 	case nil:
 		if nullable {
 			return "", false, nil
 		}
 	case json.Number:
-		if name == "resultv2" || name == "phone" || name == "number" {
-			return x.String(), true, nil // sent as numbers by some clients
+		if (name == "resultv2" || name == "phone") && isDigits(x.String()) {
+			return x.String(), true, nil
 		}
 	}
 	return "", false, trackpush.Errorf(trackpush.CodeInternal, "%s: must be a string", name)
 }
 
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// freeText are the fields of addresses people type: tabs and line breaks
+// pass there; no other field may hold a control character.
+var freeText = map[string]bool{"from": true, "to": true}
+
+// checkText refuses control characters: in a salt they would sign pushes
+// the receiver cannot reproduce; in the other fields they are never
+// meant.
+func checkText(name, s string) error {
+	for _, r := range s {
+		if unicode.IsControl(r) && !(freeText[name] && (r == '\t' || r == '\n' || r == '\r')) {
+			return trackpush.Errorf(trackpush.CodeInternal, "%s: contains the control character %U", name, r)
+		}
+	}
+	return nil
+}
+
+// checkEncoding refuses the members of a JSON object whose strings are not
+// valid UTF-8 or hold an unpaired UTF-16 surrogate escape: decoding would
+// replace them with U+FFFD silently, and a salt changed so signs every push
+// wrongly. Objects are checked member by member so that the error names the
+// field.
+func checkEncoding(raw json.RawMessage, path string) error {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil {
+		return nil // not an object: the caller reports it
+	}
+	for name, v := range members {
+		v = bytes.TrimSpace(v)
+		switch {
+		case len(v) > 0 && v[0] == '{':
+			if err := checkEncoding(v, name); err != nil {
+				return err
+			}
+		case len(v) > 0 && v[0] == '"':
+			if !utf8.Valid(v) {
+				return trackpush.Errorf(trackpush.CodeInternal, "%s: not valid UTF-8", name)
+			}
+			var s string
+			if json.Unmarshal(v, &s) == nil && strings.Count(s, "\uFFFD") > replacementsSent(v) {
+				return trackpush.Errorf(trackpush.CodeInternal, "%s: holds an unpaired UTF-16 surrogate", name)
+			}
+		}
+	}
+	return nil
+}
+
+// replacementsSent counts the U+FFFD a raw JSON string really holds:
+// literal, or escaped as \ufffd.
+func replacementsSent(raw []byte) int {
+	s := string(raw)
+	return strings.Count(s, "\uFFFD") + strings.Count(strings.ToLower(s), `\ufffd`)
+}
+
 // parseSubscribe reads and type-checks the body. Control characters (NUL
 // and the like) are refused anywhere: no store takes them in text.
 func parseSubscribe(body []byte) (*subscribeRequest, error) {
-	if strings.Contains(string(body), `\u0000`) || strings.ContainsRune(string(body), 0) {
+	if strings.Contains(string(body), `\u0000`) || bytes.IndexByte(body, 0) >= 0 {
 		return nil, trackpush.Errorf(trackpush.CodeInternal, "body contains a NUL character")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil || m == nil {
 		return nil, trackpush.Errorf(trackpush.CodeInternal, "body is not a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, trackpush.Errorf(trackpush.CodeInternal, "body: data after the JSON object")
+	}
+	if err := checkEncoding(body, ""); err != nil {
+		return nil, err
 	}
 	req := &subscribeRequest{}
 	var err error

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The holes that hostile testing found (issue 11), each closed with a test
+// that failed before the fix.
+
+// rawSubBody writes a subscription body with some members' JSON values
+// given raw (top-level members, or those of parameters: callbackurl, salt,
+// phone, resultv2).
+func (h *harness) rawSubBody(nu string, raw map[string]string) string {
+	q := strconv.Quote
+	top := [][2]string{{"company", q("yuantong")}, {"number", q(nu)}, {"from", q("广东省深圳市南山区")}, {"to", q("北京市朝阳区")}, {"key", q(h.acct.Key)}}
+	par := [][2]string{{"callbackurl", q(h.recv.srv.URL + "/cb")}, {"salt", q("s3cret")}, {"phone", q("")}, {"resultv2", q("5")}}
+	write := func(members [][2]string) string {
+		var parts []string
+		for _, m := range members {
+			v := m[1]
+			if r, ok := raw[m[0]]; ok {
+				v = r
+			}
+			parts = append(parts, q(m[0])+":"+v)
+		}
+		return strings.Join(parts, ",")
+	}
+	return "{" + write(top) + `,"parameters":{` + write(par) + "}}"
+}
+
+// TestSubscribeStrictParsing (hole 7): the subscribe body is read as
+// strictly as the original reads it: nothing after the JSON object, the
+// number a JSON string, valid UTF-8 (a replaced byte would change a salt
+// and break every push's signature), no control characters in the salt or
+// the other fields that are not free text. Each is refused with 500 naming
+// the field, and nothing is stored.
+func TestSubscribeStrictParsing(t *testing.T) {
+	h := newHarness(t)
+	cases := []struct {
+		name  string
+		raw   map[string]string
+		tail  string
+		field string
+	}{
+		{"a second object after the body", nil, `{"company":"ems"}`, "body"},
+		{"garbage after the body", nil, `x`, "body"},
+		{"number as a JSON number", map[string]string{"number": `123456e1`}, "", "number"},
+		{"number as a JSON integer", map[string]string{"number": `1234567890`}, "", "number"},
+		{"invalid UTF-8 in salt", map[string]string{"salt": "\"s\xffalt\""}, "", "salt"},
+		{"invalid UTF-8 in to", map[string]string{"to": "\"北京市\xfe朝阳区\""}, "", "to"},
+		{"lone surrogate in salt", map[string]string{"salt": `"s\ud800alt"`}, "", "salt"},
+		{"control character in salt", map[string]string{"salt": `"s\u0001alt"`}, "", "salt"},
+		{"DEL in salt", map[string]string{"salt": "\"s\x7falt\""}, "", "salt"},
+		{"newline in salt", map[string]string{"salt": `"salt\n"`}, "", "salt"},
+		{"control character in key", map[string]string{"key": `"` + h.acct.Key + `\u0007"`}, "", "key"},
+		{"control character in phone", map[string]string{"phone": `"138\u001b0000"`}, "", "phone"},
+		{"control character in number", map[string]string{"number": `"YT80000000\t13"`}, "", "number"},
+	}
+	for i, c := range cases {
+		nu := fmt.Sprintf("YT80000000%02d", i)
+		body := h.rawSubBody(nu, c.raw) + c.tail
+		a := h.subscribeJSON(body, "")
+		if a.Result || a.ReturnCode != "500" || !strings.Contains(a.Message, c.field) {
+			t.Errorf("%s: answered %+v, want 500 naming %s", c.name, a, c.field)
+		}
+		if sh, _, _ := h.m.Store.Shipment(context.Background(), "yuantong", nu); sh != nil {
+			t.Errorf("%s: the refused subscription stored %s", c.name, nu)
+		}
+	}
+	// What stays accepted: a replacement character the client really sent,
+	// tabs and newlines in the free-text addresses, resultv2 as a number.
+	ok := h.rawSubBody("YT8000000099", map[string]string{"to": `"北京市\t朝阳区\n�"`, "resultv2": `5`})
+	if a := h.subscribeJSON(ok, ""); a.ReturnCode != "200" {
+		t.Fatalf("a valid body was refused: %+v", a)
+	}
+}
