@@ -6,9 +6,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/carrier"
@@ -332,21 +335,58 @@ func resolveEnd(name, text string, optional bool) (*trackpush.Area, error) {
 }
 
 // sensitiveWord returns the first operator-listed word in the callback or
-// the content of a subscription, or "".
+// the content of a subscription, or "". Both sides are compared in a
+// normal form, and the callback URL also percent-decoded, so that a word
+// spelled differently on the wire (%65vil, ｅｖｉｌ, e\u200bvil) is still
+// the word.
 func (s *Server) sensitiveWord(req *subscribeRequest) string {
 	if len(s.Sensitive) == 0 {
 		return ""
 	}
-	fields := []string{req.callbackURL, req.number, req.from, req.to, req.phone, req.mapConfigKey}
+	fields := []string{req.callbackURL, unescapeAll(req.callbackURL), req.number, req.from, req.to, req.phone, req.mapConfigKey}
 	if req.salt != nil {
 		fields = append(fields, *req.salt)
 	}
+	for i, f := range fields {
+		fields[i] = normalizeText(f)
+	}
 	for _, w := range s.Sensitive {
+		nw := normalizeText(w)
+		if nw == "" {
+			continue
+		}
 		for _, f := range fields {
-			if w != "" && strings.Contains(strings.ToLower(f), strings.ToLower(w)) {
+			if strings.Contains(f, nw) {
 				return w
 			}
 		}
 	}
 	return ""
+}
+
+// unescapeAll percent-decodes s until nothing changes (a few rounds at
+// most: %2565 is %65 is e).
+func unescapeAll(s string) string {
+	for range 4 {
+		u, err := url.PathUnescape(s)
+		if err != nil || u == s {
+			break
+		}
+		s = u
+	}
+	return s
+}
+
+// normalizeText folds what makes one word look like another: NFKC
+// (full-width letters, compatibility ideographs, ligatures), case, and the
+// invisible characters that can sit inside a word.
+func normalizeText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case '\u00ad', '\u180e', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+			return -1
+		}
+		return r
+	}, s)
+	return strings.ToLower(norm.NFKC.String(s))
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -76,5 +78,40 @@ func TestSubscribeStrictParsing(t *testing.T) {
 	ok := h.rawSubBody("YT8000000099", map[string]string{"to": `"北京市\t朝阳区\n�"`, "resultv2": `5`})
 	if a := h.subscribeJSON(ok, ""); a.ReturnCode != "200" {
 		t.Fatalf("a valid body was refused: %+v", a)
+	}
+}
+
+// TestSensitiveWordsNotBypassed (hole 6): the operator's word list is
+// checked against the decoded callback URL (once or twice
+// percent-encoded) and against normalised text (case, full-width and
+// compatibility forms, zero-width characters), so 502 cannot be dodged
+// by spelling a word differently on the wire.
+func TestSensitiveWordsNotBypassed(t *testing.T) {
+	words := filepath.Join(t.TempDir(), "words")
+	os.WriteFile(words, []byte("evilword\n坏词\n"), 0o644)
+	h := newHarnessWith(t, func(m *Main) { m.Config.SensitiveWords = words })
+	cb := h.recv.srv.URL
+	cases := []struct {
+		name string
+		mod  func(s sub, p map[string]any)
+	}{
+		{"plain", func(_ sub, p map[string]any) { p["callbackurl"] = cb + "/evilword" }},
+		{"percent-encoded letter", func(_ sub, p map[string]any) { p["callbackurl"] = cb + "/%65vilword" }},
+		{"percent-encoded twice", func(_ sub, p map[string]any) { p["callbackurl"] = cb + "/%2565vilword" }},
+		{"upper-case escapes in the query", func(_ sub, p map[string]any) { p["callbackurl"] = cb + "/cb?x=%45%56%49%4C%57%4F%52%44" }},
+		{"Chinese word percent-encoded", func(_ sub, p map[string]any) { p["callbackurl"] = cb + "/cb?q=%E5%9D%8F%E8%AF%8D" }},
+		{"full-width letters in to", func(s sub, _ map[string]any) { s["to"] = "北京市朝阳区ｅｖｉｌｗｏｒｄ路" }},
+		{"zero-width space in to", func(s sub, _ map[string]any) { s["to"] = "北京市朝阳区坏\u200b词路" }},
+		{"soft hyphen in the salt", func(_ sub, p map[string]any) { p["salt"] = "evil\u00adword" }},
+	}
+	for i, c := range cases {
+		nu := fmt.Sprintf("YT81000000%02d", i)
+		if a := h.subscribeJSON(h.subBody(nu, c.mod), ""); a.ReturnCode != "502" {
+			t.Errorf("%s: answered %+v, want 502", c.name, a)
+		}
+	}
+	// Words that are only near the listed ones pass.
+	if a := h.subscribeJSON(h.subBody("YT8100000099", func(_ sub, p map[string]any) { p["callbackurl"] = cb + "/evil-word%20ok" }), ""); a.ReturnCode != "200" {
+		t.Fatalf("an innocent callback was refused: %+v", a)
 	}
 }
