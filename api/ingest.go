@@ -52,7 +52,7 @@ func parseIngest(body []byte) (*ingestRequest, error) {
 		return nil, &badInput{"body", "data after the JSON object"}
 	}
 	req.Com = strings.ToLower(strings.TrimSpace(req.Com))
-	req.Nu = strings.TrimSpace(req.Nu)
+	req.Nu = trackpush.CanonicalNumber(req.Nu)
 	if req.Com == "" {
 		return nil, &badInput{"com", "missing"}
 	}

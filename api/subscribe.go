@@ -233,7 +233,7 @@ func (s *Server) subscribe(r *http.Request, body []byte, appCode string, style s
 		return err
 	}
 	company := strings.ToLower(strings.TrimSpace(req.company))
-	number := strings.TrimSpace(req.number)
+	number := trackpush.CanonicalNumber(req.number)
 	if err := checkNumber(number); err != nil {
 		return err
 	}

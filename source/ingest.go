@@ -47,6 +47,7 @@ func (in *Ingester) Ingest(ctx context.Context, com, nu string, raws []trackpush
 
 // IngestResult is Ingest with the shipment's state afterwards.
 func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []trackpush.RawEvent) (Result, error) {
+	nu = trackpush.CanonicalNumber(nu)
 	h, existing, err := in.Store.Shipment(ctx, com, nu)
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)

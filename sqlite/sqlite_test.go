@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -40,4 +41,24 @@ func TestReopenKeepsData(t *testing.T) {
 	if got, err := trackpush.Authenticate(ctx, s, "app", "", a.CreatedAt, true); err != nil || got.ID != a.ID {
 		t.Fatalf("after reopen: %+v %v", got, err)
 	}
+}
+
+func TestMigrationUpperNumbers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	storetest.UpperNumbers(t, func() trackpush.Store {
+		s, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, func() {
+		db, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(`DELETE FROM schema_migrations WHERE version = 6`); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -115,3 +115,45 @@ func TestSensitiveWordsNotBypassed(t *testing.T) {
 		t.Fatalf("an innocent callback was refused: %+v", a)
 	}
 }
+
+// TestNumbersAreCaseInsensitive (hole 5): carriers print their numbers in
+// upper case; a lower-case spelling is the same shipment on subscribe,
+// ingest, query and autonumber — not a new shipment, a new quota unit and
+// a subscription that misses the other spelling's scans.
+func TestNumbersAreCaseInsensitive(t *testing.T) {
+	h := newHarness(t)
+	h.mustSubscribe(h.subBody("YT8200000001"))
+	if a := h.subscribeJSON(h.subBody("yt8200000001"), ""); a.ReturnCode != "501" {
+		t.Fatalf("the lower-case spelling of a tracked number: %+v, want 501", a)
+	}
+	// Scans ingested under the lower-case spelling reach the subscription.
+	h.mustIngest("yuantong", "yt8200000001", ytoEvents[0])
+	rc := h.recv.next(t)
+	if rc.p.LastResult.Nu != "YT8200000001" || len(rc.p.LastResult.Data) != 1 {
+		t.Fatalf("push %+v", rc.p.LastResult)
+	}
+	// A lower-case subscription is stored in upper case and sees the scans.
+	h.mustIngest("yuantong", "YT8200000002", ytoEvents[0], ytoEvents[1])
+	h.mustSubscribe(h.subBody("yt8200000002"))
+	rc = h.recv.next(t)
+	if rc.p.LastResult.Nu != "YT8200000002" || len(rc.p.LastResult.Data) != 2 {
+		t.Fatalf("push %+v", rc.p.LastResult)
+	}
+	if sh, _, _ := h.m.Store.Shipment(context.Background(), "yuantong", "yt8200000002"); sh != nil {
+		t.Fatal("a lower-case shipment was stored")
+	}
+	accts, _ := h.m.Store.Accounts(context.Background())
+	if accts[0].Used != 2 {
+		t.Fatalf("quota used %d, want 2", accts[0].Used)
+	}
+	// The real-time query and autonumber read either spelling.
+	q := h.query("/poll/query.do", h.acct.AppCode, h.acct.Key, map[string]any{"com": "yuantong", "num": "yt8200000002"})
+	if q["nu"] != "YT8200000002" || len(q["data"].([]any)) != 2 {
+		t.Fatalf("query: %v", q)
+	}
+	_, upper := h.do("GET", "/autonumber/auto?key="+h.acct.Key+"&num=YT8200000003", "", "", nil)
+	_, lower := h.do("GET", "/autonumber/auto?key="+h.acct.Key+"&num=yt8200000003", "", "", nil)
+	if string(upper) != string(lower) || !strings.Contains(string(upper), "yuantong") {
+		t.Fatalf("autonumber: %s vs %s", upper, lower)
+	}
+}
