@@ -1,12 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/trackpush/trackpush"
@@ -41,9 +43,10 @@ type badInput struct{ field, msg string }
 
 func (e *badInput) Error() string { return e.field + ": " + e.msg }
 
-func parseIngest(body []byte) (*ingestRequest, error) {
+// parseIngest reads and checks an ingest body at now (the service clock).
+func parseIngest(body []byte, now time.Time) (*ingestRequest, error) {
 	var req ingestRequest
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		return nil, &badInput{"body", "not the expected JSON object: " + err.Error()}
@@ -70,8 +73,12 @@ func parseIngest(body []byte) (*ingestRequest, error) {
 	}
 	for i, e := range req.Events {
 		f := fmt.Sprintf("events[%d]", i)
-		if _, ok := trackpush.ParseTime(strings.TrimSpace(e.Time)); !ok {
+		t, ok := trackpush.ParseTime(strings.TrimSpace(e.Time))
+		if !ok {
 			return nil, &badInput{f + ".time", fmt.Sprintf("%q is not a time (want YYYY-MM-DD HH:MM:SS, China Standard Time)", e.Time)}
+		}
+		if err := trackpush.CheckEventTime(t, now); err != nil {
+			return nil, &badInput{f + ".time", err.Error()}
 		}
 		if strings.TrimSpace(e.Context) == "" {
 			return nil, &badInput{f + ".context", "empty"}
@@ -95,7 +102,7 @@ func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body unreadable or larger than %d bytes", maxIngestBody)})
 		return
 	}
-	req, err := parseIngest(body)
+	req, err := parseIngest(body, s.Clock.Now())
 	if err != nil {
 		var bi *badInput
 		errors.As(err, &bi)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/enrich"
@@ -32,6 +33,11 @@ type Ingester struct {
 type Result struct {
 	Accepted   int
 	Duplicates int
+	// Dropped counts the events left out because they cannot be a real
+	// scan: a time that does not parse or is out of bounds
+	// (trackpush.CheckEventTime), or an empty text. The HTTP ingest refuses
+	// such a request whole; from an upstream the rest is kept.
+	Dropped int
 	// Summary and Events describe the shipment after the ingest.
 	Summary trackpush.Summary
 	Events  int
@@ -48,6 +54,7 @@ func (in *Ingester) Ingest(ctx context.Context, com, nu string, raws []trackpush
 // IngestResult is Ingest with the shipment's state afterwards.
 func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []trackpush.RawEvent) (Result, error) {
 	nu = trackpush.CanonicalNumber(nu)
+	raws, dropped := admissible(raws, in.Clock.Now())
 	h, existing, err := in.Store.Shipment(ctx, com, nu)
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)
@@ -57,7 +64,7 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 		sh.From, sh.To = h.From, h.To
 	}
 	fresh, dups := freshRaws(existing, raws)
-	res := Result{Duplicates: dups, Events: len(existing)}
+	res := Result{Duplicates: dups, Dropped: dropped, Events: len(existing)}
 	if h != nil {
 		res.Summary = h.Summary
 	}
@@ -73,6 +80,7 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)
 	}
 	res.Accepted, res.Duplicates = accepted, dups+d
+	res.Dropped = dropped
 	if accepted > 0 {
 		all := append(existing, trackpush.NewEvents(existing, evs)...)
 		res.Summary, res.Events = enrich.Summarize(all), len(all)
@@ -84,6 +92,20 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 		}
 	}
 	return res, nil
+}
+
+// admissible returns the events that can be real scans at now, and how
+// many were left out.
+func admissible(raws []trackpush.RawEvent, now time.Time) ([]trackpush.RawEvent, int) {
+	out := raws[:0:0]
+	for _, r := range raws {
+		t, ok := trackpush.ParseTime(strings.TrimSpace(r.Time))
+		if !ok || trackpush.CheckEventTime(t, now) != nil || strings.TrimSpace(r.Context) == "" {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, len(raws) - len(out)
 }
 
 // freshRaws drops the raw events the shipment already has (same time and

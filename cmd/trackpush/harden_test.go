@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/trackpush/trackpush"
 )
 
 // The holes that hostile testing found (issue 11), each closed with a test
@@ -155,5 +158,44 @@ func TestNumbersAreCaseInsensitive(t *testing.T) {
 	_, lower := h.do("GET", "/autonumber/auto?key="+h.acct.Key+"&num=yt8200000003", "", "", nil)
 	if string(upper) != string(lower) || !strings.Contains(string(upper), "yuantong") {
 		t.Fatalf("autonumber: %s vs %s", upper, lower)
+	}
+}
+
+// TestEventTimesBounded (hole 4): a scan dated far in the future would
+// become the shipment's newest event — one signed in 9999 ends the
+// subscription and hides every real scan after it. Times more than a day
+// after the service clock, or before 2000, are refused by ingest (400
+// naming the field, nothing stored) and dropped from poll results.
+func TestEventTimesBounded(t *testing.T) {
+	up := &fakeUpstream{known: map[string][]trackpush.RawEvent{
+		"yuantong/YT8300000002": raws(ytoEvents[0], "9999-12-31 23:59:59|已签收，签收人：本人", "1999-12-31 23:59:59|已揽收"),
+	}}
+	h := newHarnessWith(t, withUpstream(up, "yuantong=sim"))
+	nu := "YT8300000001"
+	h.mustSubscribe(h.subBody(nu))
+	now := h.clock.Now()
+	for _, c := range []struct {
+		time string
+		code int
+	}{
+		{"9999-12-31 23:59:59", 400},
+		{trackpush.FormatTime(now.Add(25 * time.Hour)), 400},
+		{"1999-12-31 23:59:59", 400},
+		{"2000-01-01 00:00:00", 200},
+		{trackpush.FormatTime(now.Add(23 * time.Hour)), 200},
+	} {
+		code, out := h.ingest("yuantong", nu, "2025-06-15 10:00:00|【广东省深圳市】已揽收", c.time+"|已签收，签收人：本人")
+		if code != c.code {
+			t.Errorf("event at %s: %d %v, want %d", c.time, code, out, c.code)
+		}
+		if c.code == 400 && out["field"] != "events[1].time" {
+			t.Errorf("event at %s: field %v, want events[1].time", c.time, out["field"])
+		}
+	}
+	// The poll result: the real scan is kept, the two out of bounds are
+	// dropped, and the shipment is not signed.
+	q := h.query("/poll/query.do", h.acct.AppCode, h.acct.Key, map[string]any{"com": "yuantong", "num": "YT8300000002"})
+	if data, _ := q["data"].([]any); len(data) != 1 || q["ischeck"] != "0" {
+		t.Fatalf("poll result stored: %v", q)
 	}
 }
