@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -197,5 +198,65 @@ func TestEventTimesBounded(t *testing.T) {
 	q := h.query("/poll/query.do", h.acct.AppCode, h.acct.Key, map[string]any{"com": "yuantong", "num": "YT8300000002"})
 	if data, _ := q["data"].([]any); len(data) != 1 || q["ischeck"] != "0" {
 		t.Fatalf("poll result stored: %v", q)
+	}
+}
+
+// TestToolsBesideALiveServer (hole 1): a command opening the live SQLite
+// file (account list, account create) must not release the running
+// server's claims — its pushes in flight would be sent again, two at once
+// for one subscription — and a second serve on the same file is refused
+// with a clear error, while the first keeps its claim and pushes once.
+func TestToolsBesideALiveServer(t *testing.T) {
+	h := newHarness(t)
+	gate := make(chan struct{})
+	var opened sync.Once
+	open := func() { opened.Do(func() { close(gate) }) }
+	t.Cleanup(open) // before the server closes: its push may finish
+	h.recv.setAnswer(func(int) (int, string) {
+		<-gate
+		return 200, `{"result":true,"returnCode":"200","message":"成功"}`
+	})
+	nu := "YT8400000001"
+	h.mustSubscribe(h.subBody(nu))
+	h.mustIngest("yuantong", nu, ytoEvents[0])
+	waitFor(t, "the push in flight", func() bool { return h.subscriptionOf(nu).Push.LeaseUntil != nil })
+
+	if out, err := runCLI(t, "", "account", "list", "--db", h.m.Config.DB); err != nil || !strings.Contains(out, `"name":"shop"`) {
+		t.Fatalf("account list beside the server: %v %s", err, out)
+	}
+	if _, err := runCLI(t, "", "account", "create", "--db", h.m.Config.DB, "--name", "beside", "--quota", "5"); err != nil {
+		t.Fatalf("account create beside the server: %v", err)
+	}
+	if h.subscriptionOf(nu).Push.LeaseUntil == nil {
+		t.Fatal("a tool released the live server's claim")
+	}
+
+	second := NewMain()
+	second.Config = h.m.Config
+	second.Config.Addr = "127.0.0.1:0"
+	second.Clock = h.clock
+	err := second.Open(context.Background())
+	if err == nil {
+		open()
+		second.Close()
+		t.Fatal("a second serve opened the live SQLite file")
+	}
+	if !strings.Contains(err.Error(), h.m.Config.DB) || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("the refusal does not say which file is in use: %v", err)
+	}
+	if h.subscriptionOf(nu).Push.LeaseUntil == nil {
+		t.Fatal("the refused serve released the live server's claim")
+	}
+	jobs, err := h.m.Store.ClaimPushes(context.Background(), h.clock.Now(), time.Minute, 10, nil)
+	if err != nil || len(jobs) != 0 {
+		t.Fatalf("the claimed subscription can be claimed again: %d jobs, %v", len(jobs), err)
+	}
+	open()
+	h.waitDeliveries(nu, 1)
+	h.recv.mu.Lock()
+	n := len(h.recv.all)
+	h.recv.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("the receiver got %d pushes, want 1", n)
 	}
 }

@@ -363,7 +363,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return fmt.Errorf("sensitive-words: %w", err)
 		}
 	}
-	if m.Store, err = openStore(ctx, m.Config.DB); err != nil {
+	if m.Store, err = openServerStore(ctx, m.Config.DB); err != nil {
 		return err
 	}
 	if ps, ok := m.Store.(*postgres.Store); ok {
@@ -679,13 +679,23 @@ func isPostgres(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
-// openStore opens the store a --db value names: a PostgreSQL DSN, or a
-// SQLite file.
+// openStore opens the store a --db value names, for a tool: a PostgreSQL
+// DSN, or a SQLite file (beside a live server on it).
 func openStore(ctx context.Context, db string) (trackpush.Store, error) {
 	if isPostgres(db) {
 		return postgres.Open(ctx, db)
 	}
 	return sqlite.Open(ctx, db)
+}
+
+// openServerStore opens the store for a server: a SQLite file is locked
+// to it (a second server is refused) and the claims a dead server left
+// are released.
+func openServerStore(ctx context.Context, db string) (trackpush.Store, error) {
+	if isPostgres(db) {
+		return postgres.Open(ctx, db)
+	}
+	return sqlite.OpenServer(ctx, db)
 }
 
 func readWords(path string) ([]string, error) {
