@@ -80,9 +80,9 @@ type Store interface {
 
 	// ClaimPushes claims up to limit subscriptions due at now for lease,
 	// oldest due first, with what a push needs, skipping those whose
-	// callback host (CallbackHost) is among busyHosts (at its concurrency
-	// cap: claiming them would only defer them again).
-	ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busyHosts []string) ([]*PushJob, error)
+	// callback host (CallbackHost) or account busy names (at their
+	// concurrency caps: claiming them would only defer them again).
+	ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy Busy) ([]*PushJob, error)
 	// CompletePushes records the outcomes of claimed pushes (each attempt
 	// in the delivery log) and moves each subscription's push state on.
 	CompletePushes(ctx context.Context, outcomes []PushOutcome, now time.Time) error
@@ -119,6 +119,14 @@ type Store interface {
 
 	// Close releases the store.
 	Close() error
+}
+
+// Busy names what the push engine takes no more pushes for at the moment:
+// callback hosts (as CallbackHost writes them) and accounts at their
+// concurrency caps.
+type Busy struct {
+	Hosts    []string
+	Accounts []int64
 }
 
 // Stale is a live subscription due to be given up.

@@ -24,7 +24,7 @@ var claimPushes = `
 	WHERE s.id = ANY (ARRAY(
 		SELECT id FROM subscriptions
 		WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
-			AND callback_host <> ALL ($2::text[])
+			AND callback_host <> ALL ($2::text[]) AND account_id <> ALL ($5::bigint[])
 		ORDER BY next_attempt_at LIMIT $3
 		FOR UPDATE SKIP LOCKED))
 	RETURNING ` + prefixed("s.", subColumns) + `, s.claim`
@@ -32,14 +32,19 @@ var claimPushes = `
 // ClaimPushes claims due subscriptions with their shipments and events, in
 // one short transaction: the claim, then one pipelined round trip for the
 // shipments and events of the batch.
-func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busyHosts []string) ([]*trackpush.PushJob, error) {
+func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy trackpush.Busy) ([]*trackpush.PushJob, error) {
+	// NULL would exclude every row: empty arrays.
+	busyHosts, busyAccounts := busy.Hosts, busy.Accounts
 	if busyHosts == nil {
-		busyHosts = []string{} // NULL would exclude every host
+		busyHosts = []string{}
+	}
+	if busyAccounts == nil {
+		busyAccounts = []int64{}
 	}
 	var jobs []*trackpush.PushJob
 	err := s.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		jobs = nil
-		rows, _ := tx.Query(ctx, claimPushes, ms(now), busyHosts, limit, ms(now.Add(lease)))
+		rows, _ := tx.Query(ctx, claimPushes, ms(now), busyHosts, limit, ms(now.Add(lease)), busyAccounts)
 		for rows.Next() {
 			var claim int64
 			sub, err := scanSub(rows, &claim)

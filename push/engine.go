@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,7 +32,8 @@ import (
 // Config tunes the engine. Zero fields take the defaults.
 type Config struct {
 	Workers      int           // pushes in flight at once (default 64)
-	PerHost      int           // pushes in flight per callback host (default 16)
+	PerHost      int           // pushes in flight per receiver (default 16)
+	PerAccount   int           // pushes in flight for one account (default half the workers, at least PerHost)
 	Batch        int           // subscriptions claimed per round (default 256)
 	Lease        time.Duration // claim lease, longer than Timeout (default 2 min)
 	Timeout      time.Duration // receiver's time to answer (default 20 s)
@@ -51,6 +53,7 @@ func (c *Config) setDefaults() {
 	def(&c.Workers, 64)
 	def(&c.PerHost, 16)
 	def(&c.Batch, 256)
+	def(&c.PerAccount, max(c.Workers/2, c.PerHost))
 	defd := func(v *time.Duration, d time.Duration) {
 		if *v <= 0 {
 			*v = d
@@ -75,12 +78,20 @@ type Engine struct {
 	log    *slog.Logger
 	cfg    Config
 	client *http.Client
+	// resolver finds the receivers' addresses for the per-receiver cap.
+	resolver *net.Resolver
 
-	wake    chan struct{}
-	done    chan trackpush.PushOutcome
-	slots   chan struct{} // one per push in flight
-	mu      sync.Mutex
-	perHost map[string]int
+	wake  chan struct{}
+	done  chan trackpush.PushOutcome
+	slots chan struct{} // one per push in flight
+
+	// The caps, counted per canonical host, per resolved receiver address
+	// and per account; addrs remembers which address a host resolved to.
+	mu         sync.Mutex
+	perHost    map[string]int
+	perAddr    map[string]int
+	perAccount map[int64]int
+	addrs      map[string]resolved
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -102,15 +113,19 @@ func New(store trackpush.Store, clock trackpush.Clock, logger *slog.Logger, cfg 
 		TLSHandshakeTimeout: 10 * time.Second,
 	}
 	return &Engine{
-		store:   store,
-		clock:   clock,
-		log:     logger.With("component", "push"),
-		cfg:     cfg,
-		client:  &http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: noRedirect},
-		wake:    make(chan struct{}, 1),
-		done:    make(chan trackpush.PushOutcome, cfg.Workers*2),
-		slots:   make(chan struct{}, cfg.Workers),
-		perHost: map[string]int{},
+		store:      store,
+		clock:      clock,
+		log:        logger.With("component", "push"),
+		cfg:        cfg,
+		client:     &http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: noRedirect},
+		resolver:   net.DefaultResolver,
+		wake:       make(chan struct{}, 1),
+		done:       make(chan trackpush.PushOutcome, cfg.Workers*2),
+		slots:      make(chan struct{}, cfg.Workers),
+		perHost:    map[string]int{},
+		perAddr:    map[string]int{},
+		perAccount: map[int64]int{},
+		addrs:      map[string]resolved{},
 	}
 }
 
@@ -159,7 +174,7 @@ func (e *Engine) dispatch(ctx context.Context) {
 		}
 		free := e.cfg.Workers - len(e.slots)
 		now := e.clock.Now()
-		busy := e.busyHosts()
+		busy := e.busy()
 		jobs, err := e.store.ClaimPushes(ctx, now, e.cfg.Lease, min(free, e.cfg.Batch), busy)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -176,17 +191,26 @@ func (e *Engine) dispatch(ctx context.Context) {
 		}
 		errs = 0
 		for _, j := range jobs {
-			host := trackpush.CallbackHost(j.Sub.CallbackURL)
-			if !e.takeHost(host) {
-				e.done <- trackpush.PushOutcome{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Deferred: true, DeferUntil: now.Add(e.cfg.DeferDelay)}
+			host, acct := trackpush.CallbackHost(j.Sub.CallbackURL), j.Sub.AccountID
+			if !e.take(host, acct) {
+				e.done <- e.deferred(j, now)
 				continue
 			}
 			e.slots <- struct{}{}
 			inflight.Add(1)
 			go func() {
 				defer inflight.Done()
-				o := e.attempt(j)
-				e.releaseHost(host)
+				// The receiver's address, resolved here rather than in
+				// the loop: a slow name server holds one worker, not
+				// the engine.
+				var o trackpush.PushOutcome
+				if addr := e.resolve(ctx, host); e.takeAddr(addr) {
+					o = e.attempt(j)
+					e.releaseAddr(addr)
+				} else {
+					o = e.deferred(j, e.clock.Now())
+				}
+				e.release(host, acct)
 				<-e.slots
 				e.done <- o
 			}()
@@ -198,9 +222,9 @@ func (e *Engine) dispatch(ctx context.Context) {
 		if t, ok, err := e.store.NextPushAt(ctx); err == nil && ok && t.Before(next) {
 			next = t
 		}
-		// What is due may be waiting for a busy host: sleep until a slot
-		// frees (releaseHost wakes the engine) rather than spin.
-		if len(busy) > 0 && len(jobs) == 0 && next.Before(now.Add(e.cfg.DeferDelay)) {
+		// What is due may be waiting for a busy host or account: sleep
+		// until a slot frees (release wakes the engine) rather than spin.
+		if (len(busy.Hosts) > 0 || len(busy.Accounts) > 0) && len(jobs) == 0 && next.Before(now.Add(e.cfg.DeferDelay)) {
 			next = now.Add(e.cfg.DeferDelay)
 		}
 		if !e.sleep(ctx, next) {
@@ -221,38 +245,82 @@ func (e *Engine) sleep(ctx context.Context, t time.Time) bool {
 	return true
 }
 
-// busyHosts returns the hosts at their concurrency cap.
-func (e *Engine) busyHosts() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []string
-	for h, n := range e.perHost {
-		if n >= e.cfg.PerHost {
-			out = append(out, h)
-		}
-	}
-	return out
+// deferred releases a claimed push without an attempt: its receiver or
+// account is at its cap; it is due again after DeferDelay.
+func (e *Engine) deferred(j *trackpush.PushJob, now time.Time) trackpush.PushOutcome {
+	return trackpush.PushOutcome{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Deferred: true, DeferUntil: now.Add(e.cfg.DeferDelay)}
 }
 
-func (e *Engine) takeHost(host string) bool {
+// busy returns the hosts and accounts at their concurrency caps: a host is
+// busy when it is, or when the address it resolved to is.
+func (e *Engine) busy() trackpush.Busy {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.perHost[host] >= e.cfg.PerHost {
+	var b trackpush.Busy
+	for h, n := range e.perHost {
+		if n >= e.cfg.PerHost {
+			b.Hosts = append(b.Hosts, h)
+		}
+	}
+	for h, r := range e.addrs {
+		if e.perAddr[r.addr] >= e.cfg.PerHost && e.perHost[h] < e.cfg.PerHost {
+			b.Hosts = append(b.Hosts, h)
+		}
+	}
+	for a, n := range e.perAccount {
+		if n >= e.cfg.PerAccount {
+			b.Accounts = append(b.Accounts, a)
+		}
+	}
+	return b
+}
+
+// take takes a slot of the host and of the account, or neither.
+func (e *Engine) take(host string, acct int64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.perHost[host] >= e.cfg.PerHost || e.perAccount[acct] >= e.cfg.PerAccount {
 		return false
 	}
 	e.perHost[host]++
+	e.perAccount[acct]++
 	return true
 }
 
-func (e *Engine) releaseHost(host string) {
+func (e *Engine) release(host string, acct int64) {
 	e.mu.Lock()
-	full := e.perHost[host] >= e.cfg.PerHost
+	full := e.perHost[host] >= e.cfg.PerHost || e.perAccount[acct] >= e.cfg.PerAccount
 	if e.perHost[host]--; e.perHost[host] <= 0 {
 		delete(e.perHost, host)
 	}
+	if e.perAccount[acct]--; e.perAccount[acct] <= 0 {
+		delete(e.perAccount, acct)
+	}
 	e.mu.Unlock()
 	if full {
-		e.Wake() // the host's waiting pushes may go now
+		e.Wake() // the waiting pushes may go now
+	}
+}
+
+func (e *Engine) takeAddr(addr string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.perAddr[addr] >= e.cfg.PerHost {
+		return false
+	}
+	e.perAddr[addr]++
+	return true
+}
+
+func (e *Engine) releaseAddr(addr string) {
+	e.mu.Lock()
+	full := e.perAddr[addr] >= e.cfg.PerHost
+	if e.perAddr[addr]--; e.perAddr[addr] <= 0 {
+		delete(e.perAddr, addr)
+	}
+	e.mu.Unlock()
+	if full {
+		e.Wake()
 	}
 }
 

@@ -184,7 +184,7 @@ type countingStore struct {
 	claims atomic.Int64
 }
 
-func (c *countingStore) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy []string) ([]*trackpush.PushJob, error) {
+func (c *countingStore) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy trackpush.Busy) ([]*trackpush.PushJob, error) {
 	c.claims.Add(1)
 	return c.Store.ClaimPushes(ctx, now, lease, limit, busy)
 }

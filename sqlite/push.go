@@ -12,17 +12,23 @@ import (
 )
 
 // ClaimPushes claims due subscriptions with their shipments and events.
-func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busyHosts []string) ([]*trackpush.PushJob, error) {
+func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy trackpush.Busy) ([]*trackpush.PushJob, error) {
 	var jobs []*trackpush.PushJob
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		jobs = jobs[:0]
 		q := `SELECT ` + subColumns + `, stale_at FROM subscriptions
 			WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`
 		args := []any{ms(now), ms(now)}
-		if len(busyHosts) > 0 {
-			q += ` AND callback_host NOT IN (?` + strings.Repeat(",?", len(busyHosts)-1) + `)`
-			for _, h := range busyHosts {
+		if len(busy.Hosts) > 0 {
+			q += ` AND callback_host NOT IN (?` + strings.Repeat(",?", len(busy.Hosts)-1) + `)`
+			for _, h := range busy.Hosts {
 				args = append(args, h)
+			}
+		}
+		if len(busy.Accounts) > 0 {
+			q += ` AND account_id NOT IN (?` + strings.Repeat(",?", len(busy.Accounts)-1) + `)`
+			for _, a := range busy.Accounts {
+				args = append(args, a)
 			}
 		}
 		rows, err := s.query(ctx, tx, q+` ORDER BY next_attempt_at LIMIT ?`, append(args, limit)...)

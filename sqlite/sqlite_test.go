@@ -91,7 +91,7 @@ func TestOpenServerLock(t *testing.T) {
 	if _, _, err := s1.AppendEvents(ctx, "yuantong", sub.Nu, []trackpush.Event{ev}, t0, sum); err != nil {
 		t.Fatal(err)
 	}
-	if jobs, err := s1.ClaimPushes(ctx, t0, time.Hour, 10, nil); err != nil || len(jobs) != 1 {
+	if jobs, err := s1.ClaimPushes(ctx, t0, time.Hour, 10, trackpush.Busy{}); err != nil || len(jobs) != 1 {
 		t.Fatalf("claim: %d %v", len(jobs), err)
 	}
 	s1.Close() // the server dies with its claim

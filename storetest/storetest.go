@@ -336,7 +336,7 @@ func testSubscribeToKnownShipmentIsDue(t *testing.T, s trackpush.Store) {
 	if !sub.Push.Due(now) || sub.Push.Version != 1 {
 		t.Fatalf("a subscription to a shipment with events is due at once: %+v", sub.Push)
 	}
-	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 10, nil)
+	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 10, trackpush.Busy{})
 	if err != nil || len(jobs) != 1 || len(jobs[0].Events) != 1 || jobs[0].Shipment.Nu != "YT0000000011" {
 		t.Fatalf("claim: %v %+v", err, jobs)
 	}
@@ -356,7 +356,7 @@ func complete(t *testing.T, s trackpush.Store, j *trackpush.PushJob, ok bool, no
 
 func claimOne(t *testing.T, s trackpush.Store, now time.Time) *trackpush.PushJob {
 	t.Helper()
-	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10, nil)
+	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10, trackpush.Busy{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +368,7 @@ func claimOne(t *testing.T, s trackpush.Store, now time.Time) *trackpush.PushJob
 
 func claimNone(t *testing.T, s trackpush.Store, now time.Time) {
 	t.Helper()
-	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10, nil)
+	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10, trackpush.Busy{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -595,10 +595,16 @@ func testClaimLimitAndOrder(t *testing.T, s trackpush.Store) {
 		s.AppendEvents(ctx, "yuantong", nu, []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, t0.Add(time.Duration(5-i)*time.Second), lastState)
 	}
 	now := t0.Add(time.Minute)
-	if busy, _ := s.ClaimPushes(ctx, now, time.Minute, 10, []string{"127.0.0.1:9"}); len(busy) != 0 {
+	if busy, _ := s.ClaimPushes(ctx, now, time.Minute, 10, trackpush.Busy{Hosts: []string{"127.0.0.1:9"}}); len(busy) != 0 {
 		t.Fatalf("claimed %d pushes to a busy host", len(busy))
 	}
-	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 3, []string{"other.example:80"})
+	if busy, _ := s.ClaimPushes(ctx, now, time.Minute, 10, trackpush.Busy{Accounts: []int64{a.ID}}); len(busy) != 0 {
+		t.Fatalf("claimed %d pushes of a busy account", len(busy))
+	}
+	if busy, _ := s.ClaimPushes(ctx, now, time.Minute, 10, trackpush.Busy{Hosts: []string{"127.0.0.1:9"}, Accounts: []int64{a.ID + 1}}); len(busy) != 0 {
+		t.Fatalf("claimed %d pushes to a busy host of another account", len(busy))
+	}
+	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 3, trackpush.Busy{Hosts: []string{"other.example:80"}, Accounts: []int64{a.ID + 1}})
 	if err != nil || len(jobs) != 3 {
 		t.Fatalf("claim 3: %d %v", len(jobs), err)
 	}
@@ -606,7 +612,7 @@ func testClaimLimitAndOrder(t *testing.T, s trackpush.Store) {
 	if jobs[0].Sub.Nu != "YT0000000104" || jobs[1].Sub.Nu != "YT0000000103" {
 		t.Fatalf("order: %s %s", jobs[0].Sub.Nu, jobs[1].Sub.Nu)
 	}
-	rest, _ := s.ClaimPushes(ctx, now, time.Minute, 10, nil)
+	rest, _ := s.ClaimPushes(ctx, now, time.Minute, 10, trackpush.Busy{})
 	if len(rest) != 2 {
 		t.Fatalf("rest: %d", len(rest))
 	}

@@ -3,11 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -247,7 +252,7 @@ func TestToolsBesideALiveServer(t *testing.T) {
 	if h.subscriptionOf(nu).Push.LeaseUntil == nil {
 		t.Fatal("the refused serve released the live server's claim")
 	}
-	jobs, err := h.m.Store.ClaimPushes(context.Background(), h.clock.Now(), time.Minute, 10, nil)
+	jobs, err := h.m.Store.ClaimPushes(context.Background(), h.clock.Now(), time.Minute, 10, trackpush.Busy{})
 	if err != nil || len(jobs) != 0 {
 		t.Fatalf("the claimed subscription can be claimed again: %d jobs, %v", len(jobs), err)
 	}
@@ -259,4 +264,107 @@ func TestToolsBesideALiveServer(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("the receiver got %d pushes, want 1", n)
 	}
+}
+
+// slowReceiver holds every push until released, counting the pushes in
+// flight at once.
+type slowReceiver struct {
+	srv              *httptest.Server
+	gate             chan struct{}
+	release          sync.Once
+	inflight, peak   atomic.Int64
+	arrived, answers atomic.Int64
+}
+
+func newSlowReceiver(t *testing.T) *slowReceiver {
+	r := &slowReceiver{gate: make(chan struct{})}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		n := r.inflight.Add(1)
+		for p := r.peak.Load(); n > p && !r.peak.CompareAndSwap(p, n); p = r.peak.Load() {
+		}
+		r.arrived.Add(1)
+		<-r.gate
+		r.inflight.Add(-1)
+		r.answers.Add(1)
+		io.WriteString(w, `{"result":true,"returnCode":"200","message":"成功"}`)
+	}))
+	t.Cleanup(r.srv.Close)
+	t.Cleanup(r.open) // before the server closes: its pushes may finish
+	return r
+}
+
+func (r *slowReceiver) open() { r.release.Do(func() { close(r.gate) }) }
+
+// TestSlowReceiverCannotStarveOthers (hole 2): the per-host cap counts the
+// receiver's address, not the spelling of its host — 127.0.0.1,
+// localhost, LOCALHOST and [::ffff:127.0.0.1] are one receiver — and one account
+// holds at most a share of the workers, so that an account's slow or dead
+// receivers cannot take every worker and delay the other accounts'
+// pushes.
+func TestSlowReceiverCannotStarveOthers(t *testing.T) {
+	const workers, perHost = 8, 2
+	run := func(t *testing.T, callbacks []string, slow []*slowReceiver) {
+		h := newHarnessWith(t, func(m *Main) { m.Config.Workers, m.Config.PerHost = workers, perHost })
+		n := 3 * len(callbacks)
+		for i := 0; i < n; i++ {
+			nu := fmt.Sprintf("YT85000000%02d", i)
+			h.mustSubscribe(h.subBody(nu, func(_ sub, p map[string]any) { p["callbackurl"] = callbacks[i%len(callbacks)] }))
+			h.mustIngest("yuantong", nu, ytoEvents[0])
+		}
+		waitFor(t, "the slow receivers busy", func() bool {
+			total := int64(0)
+			for _, r := range slow {
+				total += r.inflight.Load()
+			}
+			return total >= perHost
+		})
+		// Another account's push, due after those: it must not wait for
+		// the slow receivers.
+		h.clock.Advance(time.Minute)
+		other := h.createAccount("other", 10, "")
+		h.mustSubscribe(h.subBody("YT8599999999", func(s sub, _ map[string]any) { s["key"] = other.Key }))
+		h.mustIngest("yuantong", "YT8599999999", ytoEvents[0])
+		if rc := h.recv.next(t); rc.p.LastResult.Nu != "YT8599999999" {
+			t.Fatalf("unexpected push %s", rc.p.LastResult.Nu)
+		}
+		// Release the slow receivers: every push arrives, never more than
+		// the cap at one receiver.
+		for _, r := range slow {
+			r.open()
+		}
+		waitFor(t, "every push answered", func() bool {
+			total := int64(0)
+			for _, r := range slow {
+				total += r.answers.Load()
+			}
+			if total < int64(n) {
+				h.clock.Advance(time.Second) // the deferred ones are due again
+			}
+			return total >= int64(n)
+		})
+		for i, r := range slow {
+			if p := r.peak.Load(); p > perHost {
+				t.Errorf("receiver %d had %d pushes in flight, cap %d", i, p, perHost)
+			}
+		}
+	}
+	t.Run("one receiver under four spellings", func(t *testing.T) {
+		r := newSlowReceiver(t)
+		_, port, _ := net.SplitHostPort(r.srv.Listener.Addr().String())
+		var cbs []string
+		for _, host := range []string{"127.0.0.1", "localhost", "LOCALHOST", "[::ffff:127.0.0.1]"} {
+			cbs = append(cbs, "http://"+host+":"+port+"/cb")
+		}
+		run(t, cbs, []*slowReceiver{r})
+	})
+	t.Run("one account with four receivers", func(t *testing.T) {
+		var slow []*slowReceiver
+		var cbs []string
+		for range 4 {
+			r := newSlowReceiver(t)
+			slow = append(slow, r)
+			cbs = append(cbs, r.srv.URL+"/cb")
+		}
+		run(t, cbs, slow)
+	})
 }

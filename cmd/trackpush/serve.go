@@ -49,7 +49,8 @@ type Config struct {
 	TimeScale             float64 // the clock runs this many times faster
 	SensitiveWords        string  // file with one refused word per line
 	Workers               int     // pushes in flight
-	PerHost               int     // pushes in flight per callback host
+	PerHost               int     // pushes in flight per receiver
+	PerAccount            int     // pushes in flight per account (0: half the workers)
 	LogLevel              string  // debug, info, warn, error
 	SecretFile            string  // the server secret that seals account keys ("": beside the database)
 
@@ -84,6 +85,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("workers: %d, want ≥ 1", c.Workers)
 	case c.PerHost < 1:
 		return fmt.Errorf("per-host: %d, want ≥ 1", c.PerHost)
+	case c.PerAccount < 0:
+		return fmt.Errorf("per-account: %d, want ≥ 1 (or 0: half the workers)", c.PerAccount)
 	case c.PushLease < trackpush.PushTimeout+10*time.Second:
 		return fmt.Errorf("push-lease: %s, want at least %s (the receiver's 20 s and a margin)", c.PushLease, trackpush.PushTimeout+10*time.Second)
 	case c.PollLease < 10*time.Second:
@@ -251,7 +254,8 @@ func bindConfig(fs *flag.FlagSet, c *Config) {
 	fs.Float64Var(&c.TimeScale, "time-scale", envNum("TIME_SCALE", 1.0), "run every timer this many times faster (TRACKPUSH_TIME_SCALE)")
 	fs.StringVar(&c.SensitiveWords, "sensitive-words", envOr("SENSITIVE_WORDS", ""), "file of words refused in subscriptions, one per line (TRACKPUSH_SENSITIVE_WORDS)")
 	fs.IntVar(&c.Workers, "workers", envNum("WORKERS", 64), "pushes in flight at once (TRACKPUSH_WORKERS)")
-	fs.IntVar(&c.PerHost, "per-host", envNum("PER_HOST", 16), "pushes in flight per callback host (TRACKPUSH_PER_HOST)")
+	fs.IntVar(&c.PerHost, "per-host", envNum("PER_HOST", 16), "pushes in flight to one receiver: one address, however its host is spelled (TRACKPUSH_PER_HOST)")
+	fs.IntVar(&c.PerAccount, "per-account", envNum("PER_ACCOUNT", 0), "pushes in flight for one account; 0: half the workers, at least --per-host (TRACKPUSH_PER_ACCOUNT)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (TRACKPUSH_LOG_LEVEL)")
 	fs.StringVar(&c.SecretFile, "secret-file", envOr("SECRET_FILE", ""), "file holding the server secret that seals account keys; created if missing (default: the database path + .secret) (TRACKPUSH_SECRET_FILE)")
 	fs.StringVar(&c.Poll, "poll", envOr("POLL", ""), `carriers followed by polling an upstream: "yuantong=kuaidi100,*=sim" (TRACKPUSH_POLL)`)
@@ -382,7 +386,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	m.Pusher = push.New(m.Store, m.Clock, m.Logger, push.Config{
-		Workers: m.Config.Workers, PerHost: m.Config.PerHost, AllowPrivate: m.Config.AllowPrivateCallbacks,
+		Workers: m.Config.Workers, PerHost: m.Config.PerHost, PerAccount: m.Config.PerAccount, AllowPrivate: m.Config.AllowPrivateCallbacks,
 		Lease: m.Config.PushLease, UserAgent: "trackpush/" + m.Config.NodeName,
 	})
 	m.Ingester = &source.Ingester{Store: m.Store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger, Learn: m.learn}
