@@ -50,6 +50,13 @@ type Server struct {
 	// token disables its endpoints.
 	IngestToken string
 	AdminToken  string
+	// IngestMemory bounds the bytes of ingest bodies held at once
+	// (default 32 MiB): decoding and enriching a body takes a few times
+	// its size, and many large bodies at once would exhaust memory. Past
+	// it ingest answers 503 with Retry-After.
+	IngestMemory int64
+
+	ingestBytes budget
 
 	queryRecent recentQueries
 	queryLimit  perKeyLimit

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -24,6 +25,41 @@ func (s *Server) handleCompanies(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	carrier.WriteJSON(w)
+}
+
+// defaultIngestMemory is Server.IngestMemory's default.
+const defaultIngestMemory = 32 << 20
+
+// budget counts bytes held against a limit.
+type budget struct {
+	mu   sync.Mutex
+	used int64
+}
+
+// take reserves n bytes if they fit in limit. A request larger than the
+// whole limit is let through when nothing else is held, so that the
+// largest body stays possible.
+func (b *budget) take(n, limit int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used > 0 && b.used+n > limit {
+		return false
+	}
+	b.used += n
+	return true
+}
+
+func (b *budget) give(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
+}
+
+// inUse returns the bytes held.
+func (b *budget) inUse() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used
 }
 
 // Limits of one ingest request.
@@ -97,6 +133,22 @@ func parseIngest(body []byte, now time.Time) (*ingestRequest, error) {
 }
 
 func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
+	// Reserve the body's size (the most a body may be when the client does
+	// not say) before reading it.
+	need := r.ContentLength
+	if need < 0 || need > maxIngestBody {
+		need = maxIngestBody
+	}
+	limit := s.IngestMemory
+	if limit <= 0 {
+		limit = defaultIngestMemory
+	}
+	if !s.ingestBytes.take(need, limit) {
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: fmt.Sprintf("busy: %d MiB of ingest requests are being read; retry", limit>>20)})
+		return
+	}
+	defer s.ingestBytes.give(need)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxIngestBody))
 	if err != nil {
 		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body unreadable or larger than %d bytes", maxIngestBody)})

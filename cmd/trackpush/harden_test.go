@@ -368,3 +368,56 @@ func TestSlowReceiverCannotStarveOthers(t *testing.T) {
 		run(t, cbs, slow)
 	})
 }
+
+// TestIngestMemoryBounded (hole 8): the bodies of ingest requests in
+// flight are bounded (--ingest-memory); past the bound ingest answers 503
+// with Retry-After before reading the body, and takes requests again as
+// soon as memory is freed.
+func TestIngestMemoryBounded(t *testing.T) {
+	h := newHarnessWith(t, func(m *Main) { m.Config.IngestMemory = 1 })
+	const size = 700 << 10 // two of these are more than 1 MiB
+	post := func(body io.Reader) *http.Response {
+		req, _ := http.NewRequest("POST", h.m.URL()+"/v1/events", body)
+		req.ContentLength = size
+		req.Header.Set("Authorization", "Bearer ingest-secret")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return nil
+		}
+		return resp
+	}
+	// A slow client holds its reservation while it sends.
+	pr, pw := io.Pipe()
+	first := make(chan *http.Response, 1)
+	go func() { first <- post(pr) }()
+	pw.Write([]byte(`{"com":"yuantong",`))
+
+	var busy *http.Response
+	waitFor(t, "an ingest refused for memory", func() bool {
+		resp := post(strings.NewReader(strings.Repeat(" ", size)))
+		if resp == nil {
+			return true
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			busy = resp
+			return true
+		}
+		return false
+	})
+	if busy == nil || busy.Header.Get("Retry-After") == "" {
+		t.Fatalf("503 without Retry-After: %+v", busy)
+	}
+	// The slow client finishes; memory is freed and ingest takes requests.
+	pw.Write([]byte(strings.Repeat(" ", size-len(`{"com":"yuantong",`))))
+	pw.Close()
+	if resp := <-first; resp == nil || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("the slow request: %+v", resp)
+	}
+	if code, out := h.ingest("yuantong", "YT8600000001", ytoEvents[0]); code != 200 {
+		t.Fatalf("ingest after the memory was freed: %d %v", code, out)
+	}
+}

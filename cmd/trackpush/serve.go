@@ -43,6 +43,7 @@ type Config struct {
 	DB                    string  // SQLite file (a postgres:// DSN with the PostgreSQL store)
 	BaseURL               string  // public URL used in links
 	IngestToken           string  // bearer token of POST /v1/events ("" disables it)
+	IngestMemory          int     // MiB of ingest bodies in flight at once
 	AdminToken            string  // bearer token of /admin ("" disables it)
 	AllowPrivateCallbacks bool    // permit loopback and private callback hosts
 	AllowHTTPS            bool    // permit https callback URLs
@@ -85,6 +86,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("workers: %d, want ≥ 1", c.Workers)
 	case c.PerHost < 1:
 		return fmt.Errorf("per-host: %d, want ≥ 1", c.PerHost)
+	case c.IngestMemory < 1:
+		return fmt.Errorf("ingest-memory: %d MiB, want ≥ 1", c.IngestMemory)
 	case c.PerAccount < 0:
 		return fmt.Errorf("per-account: %d, want ≥ 1 (or 0: half the workers)", c.PerAccount)
 	case c.PushLease < trackpush.PushTimeout+10*time.Second:
@@ -248,6 +251,7 @@ func bindConfig(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.DB, "db", envOr("DB", "trackpush.db"), "SQLite database file (TRACKPUSH_DB)")
 	fs.StringVar(&c.BaseURL, "base-url", envOr("BASE_URL", ""), "public URL of this server, used in links (TRACKPUSH_BASE_URL)")
 	fs.StringVar(&c.IngestToken, "ingest-token", secret("INGEST_TOKEN"), "bearer token of POST /v1/events; empty disables ingest (TRACKPUSH_INGEST_TOKEN or _FILE)")
+	fs.IntVar(&c.IngestMemory, "ingest-memory", envNum("INGEST_MEMORY", 32), "MiB of ingest request bodies held at once; past it POST /v1/events answers 503 with Retry-After (TRACKPUSH_INGEST_MEMORY)")
 	fs.StringVar(&c.AdminToken, "admin-token", secret("ADMIN_TOKEN"), "bearer token of the admin API; empty disables it (TRACKPUSH_ADMIN_TOKEN or _FILE)")
 	fs.BoolVar(&c.AllowPrivateCallbacks, "allow-private-callbacks", envBool("ALLOW_PRIVATE_CALLBACKS", false), "permit loopback and private callback hosts (TRACKPUSH_ALLOW_PRIVATE_CALLBACKS)")
 	fs.BoolVar(&c.AllowHTTPS, "allow-https", envBool("ALLOW_HTTPS", false), "permit https callback URLs; http only by default, as the protocol says (TRACKPUSH_ALLOW_HTTPS)")
@@ -409,6 +413,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		URLPolicy:   push.URLPolicy{AllowHTTPS: m.Config.AllowHTTPS, AllowPrivate: m.Config.AllowPrivateCallbacks},
 		Sensitive:   words,
 		IngestToken: m.Config.IngestToken, AdminToken: m.Config.AdminToken,
+		IngestMemory: int64(m.Config.IngestMemory) << 20,
 	}).Handler()
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
