@@ -84,7 +84,9 @@ type Store interface {
 	// concurrency caps: claiming them would only defer them again).
 	ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy Busy) ([]*PushJob, error)
 	// CompletePushes records the outcomes of claimed pushes (each attempt
-	// in the delivery log) and moves each subscription's push state on.
+	// in the delivery log) and moves each subscription's push state on. It
+	// sets Delivery.GaveUp on the outcomes whose failure gave their version
+	// up.
 	CompletePushes(ctx context.Context, outcomes []PushOutcome, now time.Time) error
 	// NextPushAt returns when the earliest unclaimed push falls due, or
 	// false when none is pending.
@@ -110,6 +112,9 @@ type Store interface {
 	// never, it needs no more polling) and its count of consecutive failed
 	// polls.
 	CompletePoll(ctx context.Context, done PollDone) error
+
+	// Stats counts subscriptions by status and the pushes due at now.
+	Stats(ctx context.Context, now time.Time) (Stats, error)
 
 	// LoadBlob and SaveBlob keep small named state of the service (the
 	// carrier detector's learned statistics). LoadBlob returns nil when the

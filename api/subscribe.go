@@ -31,10 +31,10 @@ const (
 func (s *Server) handleSubscribeJSON(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSubscribeBody))
 	if err != nil {
-		writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "request body unreadable or larger than %d bytes", maxSubscribeBody))
+		s.answerSubscribe(w, trackpush.Errorf(trackpush.CodeInternal, "request body unreadable or larger than %d bytes", maxSubscribeBody))
 		return
 	}
-	writeAnswer(w, s.subscribe(r, body, r.Header.Get("X-ApiG-AppCode"), styleJSON))
+	s.answerSubscribe(w, s.subscribe(r, body, r.Header.Get("X-ApiG-AppCode"), styleJSON))
 }
 
 func (s *Server) handleSubscribeForm(mapStyle bool) http.HandlerFunc {
@@ -45,20 +45,28 @@ func (s *Server) handleSubscribeForm(mapStyle bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxSubscribeBody)
 		if err := r.ParseForm(); err != nil {
-			writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "form unreadable: %v", err))
+			s.answerSubscribe(w, trackpush.Errorf(trackpush.CodeInternal, "form unreadable: %v", err))
 			return
 		}
 		if sc := r.PostForm.Get("schema"); sc != "" && !strings.EqualFold(sc, "json") {
-			writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "schema: only json is supported"))
+			s.answerSubscribe(w, trackpush.Errorf(trackpush.CodeInternal, "schema: only json is supported"))
 			return
 		}
 		param := r.PostForm.Get("param")
 		if param == "" {
-			writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "param: missing"))
+			s.answerSubscribe(w, trackpush.Errorf(trackpush.CodeInternal, "param: missing"))
 			return
 		}
-		writeAnswer(w, s.subscribe(r, []byte(param), r.Header.Get("X-ApiG-AppCode"), style))
+		s.answerSubscribe(w, s.subscribe(r, []byte(param), r.Header.Get("X-ApiG-AppCode"), style))
 	}
+}
+
+// answerSubscribe writes a subscribe answer and counts its returnCode.
+func (s *Server) answerSubscribe(w http.ResponseWriter, err error) {
+	if s.Observer != nil {
+		s.Observer.Subscribed(trackpush.ErrorCode(err))
+	}
+	writeAnswer(w, err)
 }
 
 // subscribeRequest is the body of a subscription (PROTOCOL.md §1).

@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -42,6 +43,9 @@ type Config struct {
 	AllowPrivate bool          // permit loopback and private receivers
 	// UserAgent is sent with every push.
 	UserAgent string
+	// Observer is told of every attempt and deferral once recorded (nil:
+	// nobody).
+	Observer trackpush.Observer
 }
 
 func (c *Config) setDefaults() {
@@ -69,6 +73,9 @@ func (c *Config) setDefaults() {
 	if c.UserAgent == "" {
 		c.UserAgent = "trackpush"
 	}
+	if c.Observer == nil {
+		c.Observer = trackpush.NopObserver{}
+	}
 }
 
 // Engine pushes due subscriptions.
@@ -82,7 +89,7 @@ type Engine struct {
 	resolver *net.Resolver
 
 	wake  chan struct{}
-	done  chan trackpush.PushOutcome
+	done  chan result
 	slots chan struct{} // one per push in flight
 
 	// The caps, counted per canonical host, per resolved receiver address
@@ -120,7 +127,7 @@ func New(store trackpush.Store, clock trackpush.Clock, logger *slog.Logger, cfg 
 		client:     &http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: noRedirect},
 		resolver:   net.DefaultResolver,
 		wake:       make(chan struct{}, 1),
-		done:       make(chan trackpush.PushOutcome, cfg.Workers*2),
+		done:       make(chan result, cfg.Workers*2),
 		slots:      make(chan struct{}, cfg.Workers),
 		perHost:    map[string]int{},
 		perAddr:    map[string]int{},
@@ -203,7 +210,7 @@ func (e *Engine) dispatch(ctx context.Context) {
 				// The receiver's address, resolved here rather than in
 				// the loop: a slow name server holds one worker, not
 				// the engine.
-				var o trackpush.PushOutcome
+				var o result
 				if addr := e.resolve(ctx, host); e.takeAddr(addr) {
 					o = e.attempt(j)
 					e.releaseAddr(addr)
@@ -245,10 +252,16 @@ func (e *Engine) sleep(ctx context.Context, t time.Time) bool {
 	return true
 }
 
+// result is a push's outcome and its class (a trackpush.Push* outcome).
+type result struct {
+	trackpush.PushOutcome
+	class string
+}
+
 // deferred releases a claimed push without an attempt: its receiver or
 // account is at its cap; it is due again after DeferDelay.
-func (e *Engine) deferred(j *trackpush.PushJob, now time.Time) trackpush.PushOutcome {
-	return trackpush.PushOutcome{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Deferred: true, DeferUntil: now.Add(e.cfg.DeferDelay)}
+func (e *Engine) deferred(j *trackpush.PushJob, now time.Time) result {
+	return result{trackpush.PushOutcome{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Deferred: true, DeferUntil: now.Add(e.cfg.DeferDelay)}, trackpush.PushDeferred}
 }
 
 // busy returns the hosts and accounts at their concurrency caps: a host is
@@ -326,7 +339,7 @@ func (e *Engine) releaseAddr(addr string) {
 
 // complete records outcomes in batches until dispatch closes e.done.
 func (e *Engine) complete() {
-	batch := make([]trackpush.PushOutcome, 0, 256)
+	batch := make([]result, 0, 256)
 	for o := range e.done {
 		batch = append(batch[:0], o)
 	more:
@@ -348,13 +361,21 @@ func (e *Engine) complete() {
 
 // record stores outcomes, retrying on store errors: a push that was made
 // must be recorded (if the process dies first, the lease runs out and the
-// push is made again: at-least-once).
-func (e *Engine) record(batch []trackpush.PushOutcome) {
+// push is made again: at-least-once). Recorded, each is reported.
+func (e *Engine) record(batch []result) {
+	outcomes := make([]trackpush.PushOutcome, len(batch))
+	for i, r := range batch {
+		outcomes[i] = r.PushOutcome
+	}
 	for i := 0; ; i++ {
-		err := e.store.CompletePushes(context.Background(), batch, e.clock.Now())
+		now := e.clock.Now()
+		err := e.store.CompletePushes(context.Background(), outcomes, now)
 		if err == nil {
 			if i > 0 {
 				e.log.Info("recorded push outcomes after retrying", "attempts", i+1)
+			}
+			for j, o := range outcomes {
+				e.report(o, batch[j].class, now)
 			}
 			return
 		}
@@ -369,11 +390,28 @@ func (e *Engine) record(batch []trackpush.PushOutcome) {
 	}
 }
 
+// report tells the observer and the log of a recorded outcome: each
+// given-up version at info, each retry at debug.
+func (e *Engine) report(o trackpush.PushOutcome, class string, now time.Time) {
+	d := o.Delivery
+	r := trackpush.PushReport{SubscriptionID: o.SubID, Outcome: class, Attempt: d.Attempt, Latency: d.Latency, GaveUp: d.GaveUp,
+		Retry: !o.Deferred && !d.OK && !d.GaveUp}
+	e.cfg.Observer.Pushed(r)
+	switch {
+	case r.GaveUp:
+		e.log.Info("push given up", "subscription", o.SubID, "version", o.Version, "status", d.Status,
+			"attempts", d.Attempt, "outcome", class, "error", d.Error)
+	case r.Retry:
+		e.log.Debug("push failed; retry scheduled", "subscription", o.SubID, "version", o.Version, "attempt", d.Attempt,
+			"outcome", class, "error", d.Error, "retry_at", now.Add(trackpush.RetryAfter).Format(time.RFC3339))
+	}
+}
+
 // maxExcerpt caps the response excerpt kept in the delivery log.
 const maxExcerpt = 512
 
 // attempt makes one push and returns its outcome.
-func (e *Engine) attempt(j *trackpush.PushJob) trackpush.PushOutcome {
+func (e *Engine) attempt(j *trackpush.PushJob) result {
 	p := enrich.Param(j)
 	d := trackpush.Delivery{
 		SubscriptionID: j.Sub.ID, Version: j.Version, Attempt: j.Attempt,
@@ -384,7 +422,7 @@ func (e *Engine) attempt(j *trackpush.PushJob) trackpush.PushOutcome {
 	if err != nil {
 		d.Error = "encode: " + err.Error()
 		o.Delivery = d
-		return o
+		return result{o, trackpush.PushFailed}
 	}
 	form := url.Values{"param": {string(body)}}
 	if j.Sub.Salt != nil {
@@ -393,19 +431,53 @@ func (e *Engine) attempt(j *trackpush.PushJob) trackpush.PushOutcome {
 	start := time.Now()
 	d.HTTPStatus, d.Response, err = e.post(j.Sub.CallbackURL, form.Encode())
 	d.Latency = time.Since(start)
-	if err == nil {
-		err = checkAck(d.HTTPStatus, d.Response)
-	}
-	if err != nil {
-		d.Error = err.Error()
-	} else {
-		d.OK = true
+	class := trackpush.PushAck
+	switch {
+	case err != nil:
+		class = classify(err)
+		d.Error = redact(err)
+	default:
+		if err = checkAck(d.HTTPStatus, d.Response); err != nil {
+			class = trackpush.PushBadAck
+			if d.HTTPStatus < 200 || d.HTTPStatus > 299 {
+				class = trackpush.PushNon2xx
+			}
+			d.Error = err.Error()
+		} else {
+			d.OK = true
+		}
 	}
 	if len(d.Response) > maxExcerpt {
 		d.Response = truncateUTF8(d.Response, maxExcerpt)
 	}
 	o.Delivery = d
-	return o
+	return result{o, class}
+}
+
+// classify names why an exchange failed (a trackpush.Push* outcome).
+func classify(err error) string {
+	var g *guardError
+	var ne net.Error
+	switch {
+	case errors.As(err, &g):
+		return trackpush.PushGuarded
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+		return trackpush.PushRefused
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return trackpush.PushTimedOut
+	}
+	return trackpush.PushFailed
+}
+
+// redact writes an exchange's error without the callback URL that
+// net/http puts in it: its query string may carry the subscriber's
+// secrets, and the error goes to the delivery log and the logs.
+func redact(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + ": " + ue.Err.Error()
+	}
+	return err.Error()
 }
 
 // EncodeParam encodes a push message as sent: JSON without HTML escaping.

@@ -138,6 +138,13 @@ var (
 	teredo       = netip.MustParsePrefix("2001::/32")
 )
 
+// guardError is the dialer's refusal of a non-public address.
+type guardError struct{ addr netip.Addr }
+
+func (e *guardError) Error() string {
+	return fmt.Sprintf("refusing to push to private address %s", e.addr)
+}
+
 // dialer returns a dialer that refuses non-public addresses at connect
 // time, after name resolution, so that DNS cannot rebind past Check.
 func dialer(allowPrivate bool) *net.Dialer {
@@ -149,7 +156,7 @@ func dialer(allowPrivate bool) *net.Dialer {
 				return err
 			}
 			if !publicAddr(ap.Addr()) {
-				return fmt.Errorf("refusing to push to private address %s", ap.Addr())
+				return &guardError{ap.Addr()}
 			}
 			return nil
 		}

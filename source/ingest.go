@@ -27,6 +27,8 @@ type Ingester struct {
 	// arrive: its carrier is confirmed (the carrier detector learns from
 	// it).
 	Learn func(com, nu string)
+	// Observer, when set, is told of every ingest.
+	Observer trackpush.Observer
 }
 
 // Result says what an ingest did.
@@ -43,16 +45,36 @@ type Result struct {
 	Events  int
 }
 
-// Ingest stores the new events of com+nu (deduplicated on time and
-// context), enriched with the shipment's route as priors, and wakes the
-// pusher when any was new.
+// Ingest stores the new events of com+nu that came through the HTTP
+// ingest (deduplicated on time and context), enriched with the shipment's
+// route as priors, and wakes the pusher when any was new.
 func (in *Ingester) Ingest(ctx context.Context, com, nu string, raws []trackpush.RawEvent) (accepted, duplicates int, err error) {
-	r, err := in.IngestResult(ctx, com, nu, raws)
+	r, err := in.IngestFrom(ctx, trackpush.SourceIngest, com, nu, raws)
 	return r.Accepted, r.Duplicates, err
 }
 
-// IngestResult is Ingest with the shipment's state afterwards.
+// IngestResult is Ingest for the events an upstream returned, with the
+// shipment's state afterwards.
 func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []trackpush.RawEvent) (Result, error) {
+	return in.IngestFrom(ctx, trackpush.SourcePoll, com, nu, raws)
+}
+
+// IngestFrom stores the events of com+nu that came from source
+// (trackpush.SourceIngest, SourcePoll, …), reports them to the Observer,
+// and returns what it did.
+func (in *Ingester) IngestFrom(ctx context.Context, source, com, nu string, raws []trackpush.RawEvent) (Result, error) {
+	res, err := in.ingest(ctx, com, nu, raws)
+	if err == nil && in.Observer != nil {
+		in.Observer.Ingested(source, res.Accepted, res.Duplicates, res.Dropped)
+	}
+	if err == nil && in.Log != nil {
+		in.Log.Debug("ingested", "source", source, "com", com, "nu", trackpush.CanonicalNumber(nu),
+			"accepted", res.Accepted, "duplicates", res.Duplicates, "dropped", res.Dropped)
+	}
+	return res, err
+}
+
+func (in *Ingester) ingest(ctx context.Context, com, nu string, raws []trackpush.RawEvent) (Result, error) {
 	nu = trackpush.CanonicalNumber(nu)
 	raws, dropped := admissible(raws, in.Clock.Now())
 	h, existing, err := in.Store.Shipment(ctx, com, nu)

@@ -116,7 +116,7 @@ func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Durat
 // CompletePushes records push outcomes.
 func (s *Store) CompletePushes(ctx context.Context, outcomes []trackpush.PushOutcome, now time.Time) error {
 	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for _, o := range outcomes {
+		for i, o := range outcomes {
 			sub, staleAt, claim, err := s.loadSubForUpdate(ctx, tx, o.SubID)
 			if err != nil {
 				return err
@@ -135,6 +135,7 @@ func (s *Store) CompletePushes(ctx context.Context, outcomes []trackpush.PushOut
 			if o.Deferred {
 				continue
 			}
+			outcomes[i].Delivery.GaveUp = d.GaveUp
 			_, err = s.exec(ctx, tx, `INSERT INTO deliveries (subscription_id, version, attempt, status, at, latency_us, http_status, ok, gave_up, error, response)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				o.SubID, o.Version, d.Attempt, d.Status, ms(d.At), d.Latency.Microseconds(), d.HTTPStatus, d.OK, d.GaveUp, d.Error, d.Response)
@@ -242,4 +243,33 @@ func prefixed(alias, cols string) string {
 		parts[i] = alias + strings.TrimSpace(p)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Stats counts subscriptions by status and the pushes due at now.
+func (s *Store) Stats(ctx context.Context, now time.Time) (trackpush.Stats, error) {
+	st := trackpush.Stats{Subscriptions: map[string]int64{}}
+	rows, err := s.rquery(ctx, `SELECT status, COUNT(*) FROM subscriptions GROUP BY status`)
+	if err != nil {
+		return st, fmt.Errorf("sqlite: stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var n int64
+		if err := rows.Scan(&status, &n); err != nil {
+			return st, fmt.Errorf("sqlite: stats: %w", err)
+		}
+		st.Subscriptions[status] = n
+	}
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("sqlite: stats: %w", err)
+	}
+	var oldest sql.NullInt64
+	if err := s.rqueryRow(ctx, `SELECT COUNT(*), MIN(next_attempt_at) FROM subscriptions WHERE next_attempt_at <= ?`, ms(now)).Scan(&st.Due, &oldest); err != nil {
+		return st, fmt.Errorf("sqlite: stats: %w", err)
+	}
+	if oldest.Valid {
+		st.OldestDue = fromMS(oldest.Int64)
+	}
+	return st, nil
 }

@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Blobs", testBlobs},
 		{"StaleEndRace", testStaleEndRace},
 		{"SubscribeToSignedShipment", testSubscribeToSignedShipment},
+		{"Stats", testStats},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -342,16 +343,19 @@ func testSubscribeToKnownShipmentIsDue(t *testing.T, s trackpush.Store) {
 	}
 }
 
-func complete(t *testing.T, s trackpush.Store, j *trackpush.PushJob, ok bool, now time.Time) {
+// complete records an attempt and returns whether the store reported it
+// gave the version up.
+func complete(t *testing.T, s trackpush.Store, j *trackpush.PushJob, ok bool, now time.Time) bool {
 	t.Helper()
 	d := trackpush.Delivery{SubscriptionID: j.Sub.ID, Version: j.Version, Attempt: j.Attempt, Status: trackpush.PushStatus(j.Sub), At: now, OK: ok, HTTPStatus: 200, Latency: 3 * time.Millisecond}
 	if !ok {
 		d.HTTPStatus, d.Error, d.Response = 500, "status 500", "oops"
 	}
-	err := s.CompletePushes(context.Background(), []trackpush.PushOutcome{{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Delivery: d}}, now)
-	if err != nil {
+	outcomes := []trackpush.PushOutcome{{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Delivery: d}}
+	if err := s.CompletePushes(context.Background(), outcomes, now); err != nil {
 		t.Fatal(err)
 	}
+	return outcomes[0].Delivery.GaveUp
 }
 
 func claimOne(t *testing.T, s trackpush.Store, now time.Time) *trackpush.PushJob {
@@ -401,7 +405,9 @@ func testPushRetryAndGiveUp(t *testing.T, s trackpush.Store) {
 			t.Fatalf("attempt %d: job %+v", attempt, j)
 		}
 		claimNone(t, s, now) // claimed: no second push in flight
-		complete(t, s, j, false, now)
+		if gaveUp := complete(t, s, j, false, now); gaveUp != (attempt == 1+trackpush.MaxRetries) {
+			t.Fatalf("attempt %d: the outcome says gave up %v", attempt, gaveUp)
+		}
 		if attempt <= trackpush.MaxRetries {
 			claimNone(t, s, now.Add(trackpush.RetryAfter-time.Second))
 			if next, ok, _ := s.NextPushAt(ctx); !ok || !next.Equal(now.Add(trackpush.RetryAfter)) {
@@ -875,5 +881,54 @@ func testSubscribeToSignedShipment(t *testing.T, s trackpush.Store) {
 	claimNone(t, s, now.Add(90*24*time.Hour))
 	if stale, _ := s.StaleSubscriptions(ctx, now.Add(90*24*time.Hour), 10); len(stale) != 0 {
 		t.Fatal("a shut-down subscription was found stale")
+	}
+}
+
+func testStats(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	stats := func(now time.Time) trackpush.Stats {
+		t.Helper()
+		st, err := s.Stats(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if st := stats(t0); len(st.Subscriptions) != 0 || st.Due != 0 || !st.OldestDue.IsZero() {
+		t.Fatalf("empty store: %+v", st)
+	}
+	a := newAccount(t, s, 10)
+	subs := map[string]*trackpush.Subscription{}
+	for _, nu := range []string{"YT0000000301", "YT0000000302", "YT0000000303"} {
+		subs[nu] = newSub(a, nu)
+		if err := s.Subscribe(ctx, subs[nu], t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t1, t2 := t0.Add(time.Hour), t0.Add(2*time.Hour)
+	if _, _, err := s.AppendEvents(ctx, "yuantong", "YT0000000301", []trackpush.Event{ev(10, "已揽收", trackpush.StatePickedUp)}, t1, lastState); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EndSubscription(ctx, trackpush.End{SubID: subs["YT0000000303"].ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord}, t2); err != nil {
+		t.Fatal(err)
+	}
+	st := stats(t1)
+	if st.Subscriptions[trackpush.StatusPolling] != 2 || st.Subscriptions[trackpush.StatusAbort] != 1 || st.Due != 1 || !st.OldestDue.Equal(t1) {
+		t.Fatalf("at t1: %+v", st)
+	}
+	if st := stats(t2); st.Due != 2 || !st.OldestDue.Equal(t1) {
+		t.Fatalf("at t2: %+v", st)
+	}
+	// A push in flight is still due; delivered, it is not.
+	jobs, err := s.ClaimPushes(ctx, t2, time.Minute, 1, trackpush.Busy{})
+	if err != nil || len(jobs) != 1 || jobs[0].Sub.Nu != "YT0000000301" {
+		t.Fatalf("claim: %v %v", jobs, err)
+	}
+	if st := stats(t2); st.Due != 2 {
+		t.Fatalf("with a push in flight: %+v", st)
+	}
+	complete(t, s, jobs[0], true, t2)
+	if st := stats(t2); st.Due != 1 || !st.OldestDue.Equal(t2) {
+		t.Fatalf("after the push: %+v", st)
 	}
 }

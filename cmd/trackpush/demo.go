@@ -282,7 +282,7 @@ func openDemoServer(ctx context.Context, dir string, clk *clock.Scaled, scale fl
 	m.Config.TimeScale = scale
 	m.Clock = clk
 	if verbose {
-		m.Logger = newLogger(stderr, "info")
+		m.Logger = newLogger(stderr, "info", "text")
 	}
 	setup(m)
 	if err := m.Open(ctx); err != nil {

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,6 +26,7 @@ import (
 	"github.com/trackpush/trackpush/carrier"
 	"github.com/trackpush/trackpush/clock"
 	"github.com/trackpush/trackpush/keyring"
+	"github.com/trackpush/trackpush/metrics"
 	"github.com/trackpush/trackpush/postgres"
 	"github.com/trackpush/trackpush/push"
 	"github.com/trackpush/trackpush/region"
@@ -53,6 +56,9 @@ type Config struct {
 	PerHost               int     // pushes in flight per receiver
 	PerAccount            int     // pushes in flight per account (0: half the workers)
 	LogLevel              string  // debug, info, warn, error
+	LogFormat             string  // text or json
+	MetricsAllow          string  // networks served /metrics ("127.0.0.0/8,::1")
+	MetricsToken          string  // a bearer token that may read /metrics from anywhere
 	SecretFile            string  // the server secret that seals account keys ("": beside the database)
 
 	// Polling: Poll maps carriers to upstreams ("yuantong=kuaidi100,*=sim"),
@@ -107,7 +113,15 @@ func (c *Config) Validate() error {
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		return fmt.Errorf("log-level: %q", c.LogLevel)
+		return fmt.Errorf("log-level: %q, want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log-format: %q, want text or json", c.LogFormat)
+	}
+	if _, err := metrics.ParseAllow(c.MetricsAllow); err != nil {
+		return fmt.Errorf("metrics-allow: %w (want networks such as 127.0.0.0/8,10.1.2.3)", err)
 	}
 	routes, err := parsePairs(c.Poll)
 	if err != nil {
@@ -261,6 +275,9 @@ func bindConfig(fs *flag.FlagSet, c *Config) {
 	fs.IntVar(&c.PerHost, "per-host", envNum("PER_HOST", 16), "pushes in flight to one receiver: one address, however its host is spelled (TRACKPUSH_PER_HOST)")
 	fs.IntVar(&c.PerAccount, "per-account", envNum("PER_ACCOUNT", 0), "pushes in flight for one account; 0: half the workers, at least --per-host (TRACKPUSH_PER_ACCOUNT)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (TRACKPUSH_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", envOr("LOG_FORMAT", "text"), "text (key=value) or json, one record per line (TRACKPUSH_LOG_FORMAT)")
+	fs.StringVar(&c.MetricsAllow, "metrics-allow", envOr("METRICS_ALLOW", "127.0.0.0/8,::1"), "networks allowed to read GET /metrics, comma-separated; empty: none (TRACKPUSH_METRICS_ALLOW)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", secret("METRICS_TOKEN"), "a bearer token that may read GET /metrics from any network (TRACKPUSH_METRICS_TOKEN or _FILE)")
 	fs.StringVar(&c.SecretFile, "secret-file", envOr("SECRET_FILE", ""), "file holding the server secret that seals account keys; created if missing (default: the database path + .secret) (TRACKPUSH_SECRET_FILE)")
 	fs.StringVar(&c.Poll, "poll", envOr("POLL", ""), `carriers followed by polling an upstream: "yuantong=kuaidi100,*=sim" (TRACKPUSH_POLL)`)
 	fs.StringVar(&c.PollRate, "poll-rate", envOr("POLL_RATE", ""), `requests per second per upstream: "kuaidi100=5" (TRACKPUSH_POLL_RATE)`)
@@ -300,20 +317,34 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected arguments: %v", fs.Args())}
 	}
-	m.Logger = newLogger(stderr, m.Config.LogLevel)
+	m.Logger = newLogger(stderr, m.Config.LogLevel, m.Config.LogFormat)
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	m.Logger.Info("trackpush serving", "addr", m.Addr(), "db", redactDSN(m.Config.DB), "node", m.Config.NodeName, "time-scale", m.Config.TimeScale)
+	version, revision := buildVersion()
+	m.Logger.Info("trackpush serving", "addr", m.Addr(), "db", redactDSN(m.Config.DB), "node", m.Config.NodeName, "time-scale", m.Config.TimeScale,
+		"version", version, "revision", revision)
 	<-ctx.Done()
 	m.Logger.Info("shutting down")
 	return m.Close()
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// newLogger returns a logger writing text (key=value) or JSON lines at a
+// level. Times are RFC 3339 with the offset, as everywhere the operator
+// reads (the wire alone keeps China time without a zone).
+func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var l slog.Level
 	l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if a.Value.Kind() == slog.KindTime {
+			a.Value = slog.StringValue(a.Value.Time().Format(time.RFC3339Nano))
+		}
+		return a
+	}}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // Main is the whole server: store, engines and HTTP. Tests run it on :0
@@ -336,10 +367,22 @@ type Main struct {
 	// configuration.
 	Upstreams map[string]source.Upstream
 
-	ln  net.Listener
-	srv *http.Server
+	// Metrics are the server's Prometheus metrics (made by Open).
+	Metrics *metrics.Metrics
+	// Listener, when set before Open, is where the server listens
+	// instead of Config.Addr (tests that must reach it while it opens).
+	Listener net.Listener
+
+	ln       net.Listener
+	srv      *http.Server
+	handler  atomic.Pointer[http.Handler] // the startup handler, then the API
+	ready    atomic.Bool
+	starting atomic.Value // what Open is doing, for /readyz
 	// holdPushes leaves the push engine stopped after Open (bench).
-	holdPushes     bool
+	holdPushes bool
+	// statsTTL overrides how long a read of the store's state serves
+	// scrapes (tests: -1, every scrape).
+	statsTTL       time.Duration
 	learned        atomic.Int64
 	stopBackground context.CancelFunc
 	background     sync.WaitGroup
@@ -353,7 +396,10 @@ func NewMain() *Main {
 	return m
 }
 
-// Open starts the server.
+// Open starts the server. It listens first: while the database is opened
+// and migrated, /healthz answers 200, /readyz 503 with the reason, and
+// every other endpoint 503 with Retry-After; then the service takes
+// requests.
 func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.Config.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)
@@ -371,6 +417,44 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return fmt.Errorf("sensitive-words: %w", err)
 		}
 	}
+	if err := checkSecretFile(m.Config.secretPath()); err != nil {
+		return err
+	}
+	allow, _ := metrics.ParseAllow(m.Config.MetricsAllow)
+	version, revision := buildVersion()
+	m.Metrics = metrics.New(metrics.Options{Version: version, Revision: revision, Node: m.Config.NodeName, StatsTTL: m.statsTTL})
+	metricsHandler := m.Metrics.Handler(metrics.Access{Allow: allow, Token: m.Config.MetricsToken})
+	m.warnDisabled()
+
+	// Listen, and say what is happening until the service is ready.
+	m.ready.Store(false)
+	m.starting.Store("opening the database")
+	m.handler.Store(m.startupHandler(metricsHandler))
+	if m.ln = m.Listener; m.ln == nil {
+		if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+			return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
+		}
+	}
+	m.srv = &http.Server{
+		Handler: m.Metrics.InstrumentHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			(*m.handler.Load()).ServeHTTP(w, r)
+		})),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	go m.srv.Serve(m.ln)
+	defer func() {
+		if err != nil {
+			m.srv.Close()
+			m.srv = nil
+		}
+	}()
+
+	m.starting.Store("migrating the database")
 	if m.Store, err = openServerStore(ctx, m.Config.DB); err != nil {
 		return err
 	}
@@ -382,22 +466,27 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			m.Store.Close()
 		}
 	}()
+	m.starting.Store("loading the server secret")
 	if m.Keyring, err = openKeyring(ctx, m.Store, m.Config.secretPath()); err != nil {
 		return err
 	}
+	m.starting.Store("loading the engines")
 	region.Warm()
 	if err := m.openDetector(ctx); err != nil {
 		return err
 	}
-	m.Pusher = push.New(m.Store, m.Clock, m.Logger, push.Config{
+	// The components work on the store through the metrics' timing.
+	store := m.Metrics.InstrumentStore(m.Store)
+	m.Metrics.WatchStore(m.Store, m.Clock)
+	m.Pusher = push.New(store, m.Clock, m.Logger, push.Config{
 		Workers: m.Config.Workers, PerHost: m.Config.PerHost, PerAccount: m.Config.PerAccount, AllowPrivate: m.Config.AllowPrivateCallbacks,
-		Lease: m.Config.PushLease, UserAgent: "trackpush/" + m.Config.NodeName,
+		Lease: m.Config.PushLease, UserAgent: "trackpush/" + m.Config.NodeName, Observer: m.Metrics,
 	})
-	m.Ingester = &source.Ingester{Store: m.Store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger, Learn: m.learn}
-	if err := m.openPoller(); err != nil {
+	m.Ingester = &source.Ingester{Store: store, Clock: m.Clock, Pusher: m.Pusher, Log: m.Logger.With("component", "ingest"), Learn: m.learn, Observer: m.Metrics}
+	if err := m.openPoller(store); err != nil {
 		return err
 	}
-	m.Tracker = &tracker.Tracker{Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "tracker"), Pusher: m.Pusher,
+	m.Tracker = &tracker.Tracker{Store: store, Clock: m.Clock, Log: m.Logger.With("component", "tracker"), Pusher: m.Pusher,
 		Correct: m.correctCarrier, Redirected: func(*trackpush.Subscription) {
 			if m.Poller != nil {
 				m.Poller.Wake()
@@ -407,26 +496,17 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.Poller != nil {
 		poller = m.Poller
 	}
-	handler := (&api.Server{
-		Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "api"),
+	apiServer := &api.Server{
+		Store: store, Clock: m.Clock, Log: m.Logger.With("component", "api"),
 		Ingester: m.Ingester, Pusher: m.Pusher, Detector: m.Detector, Poller: poller, Keyring: m.Keyring,
 		URLPolicy:   push.URLPolicy{AllowHTTPS: m.Config.AllowHTTPS, AllowPrivate: m.Config.AllowPrivateCallbacks},
 		Sensitive:   words,
 		IngestToken: m.Config.IngestToken, AdminToken: m.Config.AdminToken,
 		IngestMemory: int64(m.Config.IngestMemory) << 20,
-	}).Handler()
-	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
-		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
+		Observer:     m.Metrics, Metrics: metricsHandler, Ready: m.checkReady,
 	}
-	m.srv = &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
-	}
+	m.Metrics.GaugeFunc("trackpush_ingest_inflight_bytes", "Bytes of ingest request bodies held now (bounded by --ingest-memory).",
+		func() float64 { return float64(apiServer.IngestBytesInFlight()) })
 	if !m.holdPushes {
 		m.Pusher.Start(context.WithoutCancel(ctx))
 	}
@@ -437,7 +517,63 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	var bg context.Context
 	bg, m.stopBackground = context.WithCancel(context.WithoutCancel(ctx))
 	m.startBackground(bg)
-	go m.srv.Serve(m.ln) // last: requests find every engine running
+	// Last: requests find every engine running.
+	h := apiServer.Handler()
+	m.handler.Store(&h)
+	m.ready.Store(true)
+	return nil
+}
+
+// warnDisabled warns at start of each surface the configuration leaves
+// off or opens wide, so that an operator reading the log learns why an
+// endpoint answers 401.
+func (m *Main) warnDisabled() {
+	if m.Config.IngestToken == "" {
+		m.Logger.Warn("ingest disabled: no --ingest-token; POST /v1/events answers 401")
+	}
+	if m.Config.AdminToken == "" {
+		m.Logger.Warn("admin API disabled: no --admin-token; /admin/… answers 401")
+	}
+	if m.Config.AllowPrivateCallbacks {
+		m.Logger.Warn("--allow-private-callbacks: subscribers may have pushes sent to loopback, private and link-local addresses; for tests and closed networks only")
+	}
+}
+
+// startupHandler answers while the server opens: liveness yes, readiness
+// no (with what it is doing), metrics, and 503 with Retry-After for the
+// rest.
+func (m *Main) startupHandler(metricsHandler http.Handler) *http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeHTTPJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		writeHTTPJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting: " + m.starting.Load().(string)})
+	})
+	mux.Handle("GET /metrics", metricsHandler)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		writeHTTPJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "starting: " + m.starting.Load().(string)})
+	})
+	var h http.Handler = mux
+	return &h
+}
+
+func writeHTTPJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// checkReady is /readyz once the server has opened: the store must
+// answer.
+func (m *Main) checkReady(ctx context.Context) error {
+	if !m.ready.Load() {
+		return errors.New("starting: " + m.starting.Load().(string))
+	}
+	if _, _, err := m.Store.NextPushAt(ctx); err != nil {
+		return errors.New("store unavailable")
+	}
 	return nil
 }
 
@@ -488,16 +624,39 @@ func (m *Main) startBackground(ctx context.Context) {
 	}
 }
 
-// openKeyring loads (or makes) the server secret and checks it against
-// the one the database was set up with: nodes, or tools, with another
-// secret would seal keys no other node can open.
+// checkSecretFile reports, before anything is opened or created, why the
+// server secret at path cannot be used: a file that exists must hold a
+// secret; a missing one must be creatable.
+func checkSecretFile(path string) error {
+	_, err := keyring.Load(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		err = keyring.CheckCreatable(path)
+	}
+	if err != nil {
+		return fmt.Errorf("secret-file: %w", err)
+	}
+	return nil
+}
+
+// openKeyring loads the server secret and checks it against the one the
+// database was set up with: nodes, or tools, with another secret would
+// seal keys no other node can open. The secret file is created (a new
+// random secret, mode 0600) only for a database set up with none; a
+// wrong --secret-file creates nothing.
 func openKeyring(ctx context.Context, store trackpush.Store, path string) (*keyring.Keyring, error) {
-	kr, err := keyring.LoadOrCreate(path)
+	const blob = "keyring.fingerprint"
+	have, err := store.LoadBlob(ctx, blob)
 	if err != nil {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
-	const blob = "keyring.fingerprint"
-	have, err := store.LoadBlob(ctx, blob)
+	kr, err := keyring.Load(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && have != nil:
+		return nil, fmt.Errorf("secret: %s does not exist, but this database was set up with a secret: give the --secret-file it was set up with", path)
+	case errors.Is(err, fs.ErrNotExist):
+		kr, err = keyring.LoadOrCreate(path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
@@ -598,7 +757,7 @@ const (
 )
 
 // openPoller makes the poller from the poll routes (none: no poller).
-func (m *Main) openPoller() error {
+func (m *Main) openPoller(store trackpush.Store) error {
 	routes, _ := parsePairs(m.Config.Poll)
 	if len(routes) == 0 {
 		return nil
@@ -607,8 +766,8 @@ func (m *Main) openPoller() error {
 	for name, u := range m.Upstreams {
 		ups[name] = u
 	}
-	p := &source.Poller{Store: m.Store, Clock: m.Clock, Log: m.Logger.With("component", "poller"), Ingester: m.Ingester,
-		Routes: map[string]source.Upstream{}, Workers: 8, Lease: m.Config.PollLease}
+	p := &source.Poller{Store: store, Clock: m.Clock, Log: m.Logger.With("component", "poller"), Ingester: m.Ingester,
+		Routes: map[string]source.Upstream{}, Workers: 8, Lease: m.Config.PollLease, Observer: m.Metrics}
 	p.Rates, _ = parseRates(m.Config.PollRate)
 	p.Intervals, _ = parseIntervals(m.Config.PollIntervals)
 	for com, name := range routes {
