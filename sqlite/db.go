@@ -67,9 +67,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	s := &Store{w: w, wstmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %s is a directory, not a database file", path)
+	}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
-		return nil, err
+		return nil, fmt.Errorf("%w (database %s)", err, path)
 	}
 	r, err := sql.Open("sqlite", dsn+"&mode=ro")
 	if err != nil {

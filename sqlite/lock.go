@@ -23,6 +23,9 @@ import (
 // Where the platform has no file lock (see lockFile), no claim is released
 // at open: each runs out with its lease instead.
 func OpenServer(ctx context.Context, path string) (*Store, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("sqlite: %s is a directory, not a database file", path)
+	}
 	lock, locked, err := lockFile(path + ".lock")
 	if err != nil {
 		if errors.Is(err, errLocked) {

@@ -36,7 +36,7 @@ import (
 )
 
 func init() {
-	register(command{name: "serve", summary: "run the server", run: runServe})
+	register(command{name: "serve", summary: "run the server: subscribe, ingest, polling, pushes, the real-time query, admin, metrics", run: runServe})
 }
 
 // Config is the server's configuration: defaults, then TRACKPUSH_*
@@ -77,10 +77,15 @@ type Config struct {
 	PushLease      time.Duration // how long a node holds a claimed push (clock time)
 	PollLease      time.Duration // how long a node holds a claimed poll
 	NodeName       string        // names this node in logs and in the pushes' User-Agent
+
+	envErrs []error // TRACKPUSH_* variables that did not parse
 }
 
 // Validate checks the configuration and names the bad field.
 func (c *Config) Validate() error {
+	if len(c.envErrs) > 0 {
+		return errors.Join(c.envErrs...)
+	}
 	switch {
 	case c.Addr == "":
 		return errors.New("addr: empty")
@@ -220,78 +225,117 @@ func envOr(name, def string) string {
 	return def
 }
 
-func envBool(name string, def bool) bool {
-	if v, ok := os.LookupEnv("TRACKPUSH_" + name); ok {
-		b, err := strconv.ParseBool(v)
-		return err == nil && b
-	}
-	return def
+// env reads typed TRACKPUSH_* variables for bindConfig and keeps the first
+// error of each, so that Validate names a variable that does not parse
+// (or a _FILE that cannot be read) instead of silently using the default.
+type env struct{ errs []error }
+
+func (e *env) fail(name, v, want string) {
+	e.errs = append(e.errs, fmt.Errorf("TRACKPUSH_%s: %q is not %s", name, v, want))
 }
 
-func envDur(name string, def time.Duration) time.Duration {
-	if v, ok := os.LookupEnv("TRACKPUSH_" + name); ok {
-		if d, err := time.ParseDuration(v); err == nil {
-			return d
-		}
+func (e *env) bool(name string, def bool) bool {
+	v, ok := os.LookupEnv("TRACKPUSH_" + name)
+	if !ok {
+		return def
 	}
-	return def
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.fail(name, v, "a boolean (true or false)")
+		return def
+	}
+	return b
 }
 
-func envNum[T int | float64](name string, def T) T {
+func (e *env) dur(name string, def time.Duration) time.Duration {
+	v, ok := os.LookupEnv("TRACKPUSH_" + name)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		e.fail(name, v, "a duration (90s, 2m, 720h)")
+		return def
+	}
+	return d
+}
+
+func (e *env) int(name string, def int) int {
+	v, ok := os.LookupEnv("TRACKPUSH_" + name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		e.fail(name, v, "a whole number")
+		return def
+	}
+	return n
+}
+
+func (e *env) float(name string, def float64) float64 {
 	v, ok := os.LookupEnv("TRACKPUSH_" + name)
 	if !ok {
 		return def
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
+		e.fail(name, v, "a number")
 		return def
 	}
-	return T(f)
+	return f
 }
 
-// secret reads TRACKPUSH_<name>, or the file named by TRACKPUSH_<name>_FILE.
-func secret(name string) string {
+// secret reads TRACKPUSH_<name>, or the file named by
+// TRACKPUSH_<name>_FILE (trimmed); a file that cannot be read is an error
+// naming it.
+func (e *env) secret(name string) string {
 	if f, ok := os.LookupEnv("TRACKPUSH_" + name + "_FILE"); ok {
-		if b, err := os.ReadFile(f); err == nil {
-			return strings.TrimSpace(string(b))
+		b, err := os.ReadFile(f)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("TRACKPUSH_%s_FILE: %w", name, err))
+			return ""
 		}
+		return strings.TrimSpace(string(b))
 	}
 	return os.Getenv("TRACKPUSH_" + name)
 }
 
 // bindConfig defines the server's flags on fs, with env-derived defaults.
 func bindConfig(fs *flag.FlagSet, c *Config) {
+	e := &env{}
+	defer func() { c.envErrs = e.errs }()
 	fs.StringVar(&c.Addr, "addr", envOr("ADDR", ":8080"), "listen address (TRACKPUSH_ADDR)")
-	fs.StringVar(&c.DB, "db", envOr("DB", "trackpush.db"), "SQLite database file (TRACKPUSH_DB)")
+	fs.StringVar(&c.DB, "db", envOr("DB", "trackpush.db"), dbFlagHelp+"; created and migrated at start")
 	fs.StringVar(&c.BaseURL, "base-url", envOr("BASE_URL", ""), "public URL of this server, used in links (TRACKPUSH_BASE_URL)")
-	fs.StringVar(&c.IngestToken, "ingest-token", secret("INGEST_TOKEN"), "bearer token of POST /v1/events; empty disables ingest (TRACKPUSH_INGEST_TOKEN or _FILE)")
-	fs.IntVar(&c.IngestMemory, "ingest-memory", envNum("INGEST_MEMORY", 32), "MiB of ingest request bodies held at once; past it POST /v1/events answers 503 with Retry-After (TRACKPUSH_INGEST_MEMORY)")
-	fs.StringVar(&c.AdminToken, "admin-token", secret("ADMIN_TOKEN"), "bearer token of the admin API; empty disables it (TRACKPUSH_ADMIN_TOKEN or _FILE)")
-	fs.BoolVar(&c.AllowPrivateCallbacks, "allow-private-callbacks", envBool("ALLOW_PRIVATE_CALLBACKS", false), "permit loopback and private callback hosts (TRACKPUSH_ALLOW_PRIVATE_CALLBACKS)")
-	fs.BoolVar(&c.AllowHTTPS, "allow-https", envBool("ALLOW_HTTPS", false), "permit https callback URLs; http only by default, as the protocol says (TRACKPUSH_ALLOW_HTTPS)")
-	fs.Float64Var(&c.TimeScale, "time-scale", envNum("TIME_SCALE", 1.0), "run every timer this many times faster (TRACKPUSH_TIME_SCALE)")
+	fs.StringVar(&c.IngestToken, "ingest-token", e.secret("INGEST_TOKEN"), "bearer token of POST /v1/events; empty disables ingest (TRACKPUSH_INGEST_TOKEN or _FILE)")
+	fs.IntVar(&c.IngestMemory, "ingest-memory", e.int("INGEST_MEMORY", 32), "MiB of ingest request bodies held at once; past it POST /v1/events answers 503 with Retry-After (TRACKPUSH_INGEST_MEMORY)")
+	fs.StringVar(&c.AdminToken, "admin-token", e.secret("ADMIN_TOKEN"), "bearer token of the admin API; empty disables it (TRACKPUSH_ADMIN_TOKEN or _FILE)")
+	fs.BoolVar(&c.AllowPrivateCallbacks, "allow-private-callbacks", e.bool("ALLOW_PRIVATE_CALLBACKS", false), "permit loopback and private callback hosts (TRACKPUSH_ALLOW_PRIVATE_CALLBACKS)")
+	fs.BoolVar(&c.AllowHTTPS, "allow-https", e.bool("ALLOW_HTTPS", false), "permit https callback URLs; http only by default, as the protocol says (TRACKPUSH_ALLOW_HTTPS)")
+	fs.Float64Var(&c.TimeScale, "time-scale", e.float("TIME_SCALE", 1.0), "run every timer this many times faster (TRACKPUSH_TIME_SCALE)")
 	fs.StringVar(&c.SensitiveWords, "sensitive-words", envOr("SENSITIVE_WORDS", ""), "file of words refused in subscriptions, one per line (TRACKPUSH_SENSITIVE_WORDS)")
-	fs.IntVar(&c.Workers, "workers", envNum("WORKERS", 64), "pushes in flight at once (TRACKPUSH_WORKERS)")
-	fs.IntVar(&c.PerHost, "per-host", envNum("PER_HOST", 16), "pushes in flight to one receiver: one address, however its host is spelled (TRACKPUSH_PER_HOST)")
-	fs.IntVar(&c.PerAccount, "per-account", envNum("PER_ACCOUNT", 0), "pushes in flight for one account; 0: half the workers, at least --per-host (TRACKPUSH_PER_ACCOUNT)")
+	fs.IntVar(&c.Workers, "workers", e.int("WORKERS", 64), "pushes in flight at once (TRACKPUSH_WORKERS)")
+	fs.IntVar(&c.PerHost, "per-host", e.int("PER_HOST", 16), "pushes in flight to one receiver: one address, however its host is spelled (TRACKPUSH_PER_HOST)")
+	fs.IntVar(&c.PerAccount, "per-account", e.int("PER_ACCOUNT", 0), "pushes in flight for one account; 0: half the workers, at least --per-host (TRACKPUSH_PER_ACCOUNT)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (TRACKPUSH_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", envOr("LOG_FORMAT", "text"), "text (key=value) or json, one record per line (TRACKPUSH_LOG_FORMAT)")
 	fs.StringVar(&c.MetricsAllow, "metrics-allow", envOr("METRICS_ALLOW", "127.0.0.0/8,::1"), "networks allowed to read GET /metrics, comma-separated; empty: none (TRACKPUSH_METRICS_ALLOW)")
-	fs.StringVar(&c.MetricsToken, "metrics-token", secret("METRICS_TOKEN"), "a bearer token that may read GET /metrics from any network (TRACKPUSH_METRICS_TOKEN or _FILE)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", e.secret("METRICS_TOKEN"), "a bearer token that may read GET /metrics from any network (TRACKPUSH_METRICS_TOKEN or _FILE)")
 	fs.StringVar(&c.SecretFile, "secret-file", envOr("SECRET_FILE", ""), "file holding the server secret that seals account keys; created if missing (default: the database path + .secret) (TRACKPUSH_SECRET_FILE)")
 	fs.StringVar(&c.Poll, "poll", envOr("POLL", ""), `carriers followed by polling an upstream: "yuantong=kuaidi100,*=sim" (TRACKPUSH_POLL)`)
 	fs.StringVar(&c.PollRate, "poll-rate", envOr("POLL_RATE", ""), `requests per second per upstream: "kuaidi100=5" (TRACKPUSH_POLL_RATE)`)
 	fs.StringVar(&c.PollIntervals, "poll-intervals", envOr("POLL_INTERVALS", ""), `waits between polls: "new=30m,transit=4h,dest=2h,delivery=1h,error=5m,error-max=4h" (TRACKPUSH_POLL_INTERVALS)`)
 	fs.StringVar(&c.Kuaidi100URL, "kuaidi100-url", envOr("KUAIDI100_URL", ""), "query.do URL of a Kuaidi100-compatible upstream (TRACKPUSH_KUAIDI100_URL)")
 	fs.StringVar(&c.Kuaidi100Customer, "kuaidi100-customer", envOr("KUAIDI100_CUSTOMER", ""), "its customer id (TRACKPUSH_KUAIDI100_CUSTOMER)")
-	fs.StringVar(&c.Kuaidi100Key, "kuaidi100-key", secret("KUAIDI100_KEY"), "its key (TRACKPUSH_KUAIDI100_KEY or _FILE)")
-	fs.Int64Var(&c.SimSeed, "sim-seed", int64(envNum("SIM_SEED", 1)), "seed of the simulated carrier world served by the sim upstream (TRACKPUSH_SIM_SEED)")
-	fs.DurationVar(&c.KeepDeliveries, "keep-deliveries", envDur("KEEP_DELIVERIES", 30*24*time.Hour), "keep the delivery log this long (TRACKPUSH_KEEP_DELIVERIES)")
-	fs.DurationVar(&c.PushLease, "push-lease", envDur("PUSH_LEASE", 2*time.Minute), "how long a node holds a claimed push before another may take it over; at least the 20 s receiver timeout + 10 s (TRACKPUSH_PUSH_LEASE)")
-	fs.DurationVar(&c.PollLease, "poll-lease", envDur("POLL_LEASE", 2*time.Minute), "how long a node holds a claimed poll (TRACKPUSH_POLL_LEASE)")
+	fs.StringVar(&c.Kuaidi100Key, "kuaidi100-key", e.secret("KUAIDI100_KEY"), "its key (TRACKPUSH_KUAIDI100_KEY or _FILE)")
+	fs.Int64Var(&c.SimSeed, "sim-seed", int64(e.int("SIM_SEED", 1)), "seed of the simulated carrier world served by the sim upstream (TRACKPUSH_SIM_SEED)")
+	fs.DurationVar(&c.KeepDeliveries, "keep-deliveries", e.dur("KEEP_DELIVERIES", 30*24*time.Hour), "keep the delivery log this long (TRACKPUSH_KEEP_DELIVERIES)")
+	fs.DurationVar(&c.PushLease, "push-lease", e.dur("PUSH_LEASE", 2*time.Minute), "how long a node holds a claimed push before another may take it over; at least the 20 s receiver timeout + 10 s (TRACKPUSH_PUSH_LEASE)")
+	fs.DurationVar(&c.PollLease, "poll-lease", e.dur("POLL_LEASE", 2*time.Minute), "how long a node holds a claimed poll (TRACKPUSH_POLL_LEASE)")
 	host, _ := os.Hostname()
 	fs.StringVar(&c.NodeName, "node", envOr("NODE", host), "name of this node in logs and in the pushes' User-Agent (TRACKPUSH_NODE)")
-	fs.IntVar(&c.SimParcels, "sim-parcels", envNum("SIM_PARCELS", 10000), "parcels of the simulated world the sim upstream knows: those `trackpush sim --n N` writes (TRACKPUSH_SIM_PARCELS)")
+	fs.IntVar(&c.SimParcels, "sim-parcels", e.int("SIM_PARCELS", 10000), "parcels of the simulated world the sim upstream knows: those `trackpush sim --n N` writes (TRACKPUSH_SIM_PARCELS)")
 }
 
 // secretPath returns where the server secret lives: beside a SQLite
@@ -854,6 +898,18 @@ func openStore(ctx context.Context, db string) (trackpush.Store, error) {
 		return postgres.Open(ctx, db)
 	}
 	return sqlite.Open(ctx, db)
+}
+
+// openExistingStore is openStore for a tool that only reads or changes
+// what is there: a SQLite file that does not exist is an error naming it,
+// rather than a new empty database.
+func openExistingStore(ctx context.Context, db string) (trackpush.Store, error) {
+	if !isPostgres(db) {
+		if _, err := os.Stat(db); err != nil {
+			return nil, fmt.Errorf("db: %w", err)
+		}
+	}
+	return openStore(ctx, db)
 }
 
 // openServerStore opens the store for a server: a SQLite file is locked
