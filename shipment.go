@@ -6,7 +6,7 @@ import (
 )
 
 // Area is the region an event happened in, as stored with the event and
-// sent in data[] (PROTOCOL.md §2.1).
+// sent in data[] (docs/protocol.md §2.1).
 type Area struct {
 	Code     string `json:"code"`     // "CN" + 12-digit division code
 	Name     string `json:"name"`     // "陕西,延安市,吴起县"

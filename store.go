@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// The lifecycle's timers (PROTOCOL.md §1, §2.4).
+// The lifecycle's timers (docs/protocol.md §1, §2.4).
 const (
 	// NoRecordAfter: a subscription whose shipment has no event this long
 	// after subscribing ends with abort, 3天查询无记录.
@@ -51,7 +51,7 @@ type Store interface {
 	// s.CreatedAt, s.Status and s.Push.
 	Subscribe(ctx context.Context, s *Subscription, now time.Time) error
 	// Redirect follows a live subscription's number with another carrier
-	// (the auto-check of PROTOCOL.md §2.4), provided it is still live and
+	// (the auto-check of docs/protocol.md §2.4), provided it is still live and
 	// still without a record at now (else it returns nil, nil): in one
 	// transaction it ends the
 	// subscription with abort (message MessageNoRecord, autoCheck "0",
@@ -201,7 +201,7 @@ type PollDone struct {
 	At         time.Time // when the poll was made
 }
 
-// End ends a subscription (PROTOCOL.md §2.4).
+// End ends a subscription (docs/protocol.md §2.4).
 type End struct {
 	SubID     int64
 	Status    string // StatusAbort or StatusShutdown

@@ -38,7 +38,7 @@ type Subscription struct {
 	Level        Level
 	Status       string // StatusPolling, StatusShutdown or StatusAbort
 	Message      string // abort message (3天查询无记录, 60天无变化)
-	AutoCheck    string // "0" or "1", PROTOCOL.md §2.4
+	AutoCheck    string // "0" or "1", docs/protocol.md §2.4
 	ComOld       string
 	ComNew       string
 	CreatedAt    time.Time
@@ -60,7 +60,7 @@ type PriorSubscription struct {
 	EndedAt   *time.Time
 }
 
-// CheckDuplicate applies the duplicate rules of PROTOCOL.md §1 to an
+// CheckDuplicate applies the duplicate rules of docs/protocol.md §1 to an
 // account's earlier subscriptions of the same shipment (at least those live,
 // created this month, or ended within ResubscribeAfter): a live one, one
 // ended less than ResubscribeAfter ago, or MonthlySubscribeLimit created in

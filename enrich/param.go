@@ -16,7 +16,7 @@ func NewestFirst(events []trackpush.Event) []trackpush.Event {
 }
 
 // DataItem returns the wire's data[] item of an event at a level
-// (PROTOCOL.md §2.1–2.2).
+// (docs/protocol.md §2.1–2.2).
 func DataItem(e *trackpush.Event, level trackpush.Level) trackpush.DataItem {
 	d := trackpush.DataItem{
 		Time:    e.RawTime,

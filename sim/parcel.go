@@ -461,7 +461,7 @@ func (g *gen) emit(s step, at, next *node, t time.Time) time.Time {
 }
 
 // state is the advanced state the simulator means by step s at node n,
-// by the protocol's definitions (PROTOCOL.md §3, status/doc.go).
+// by the protocol's definitions (docs/protocol.md §3, status/doc.go).
 func (g *gen) state(s step, n *node) trackpush.State {
 	switch s {
 	case stOrder:
