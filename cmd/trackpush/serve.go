@@ -234,56 +234,35 @@ func (e *env) fail(name, v, want string) {
 	e.errs = append(e.errs, fmt.Errorf("TRACKPUSH_%s: %q is not %s", name, v, want))
 }
 
-func (e *env) bool(name string, def bool) bool {
+// parse reads TRACKPUSH_<name> with parse, or returns def when it is
+// unset or does not parse (recording the error, with what is wanted).
+func parse[T any](e *env, name string, def T, want string, parse func(string) (T, error)) T {
 	v, ok := os.LookupEnv("TRACKPUSH_" + name)
 	if !ok {
 		return def
 	}
-	b, err := strconv.ParseBool(v)
+	x, err := parse(v)
 	if err != nil {
-		e.fail(name, v, "a boolean (true or false)")
+		e.fail(name, v, want)
 		return def
 	}
-	return b
+	return x
+}
+
+func (e *env) bool(name string, def bool) bool {
+	return parse(e, name, def, "a boolean (true or false)", strconv.ParseBool)
 }
 
 func (e *env) dur(name string, def time.Duration) time.Duration {
-	v, ok := os.LookupEnv("TRACKPUSH_" + name)
-	if !ok {
-		return def
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		e.fail(name, v, "a duration (90s, 2m, 720h)")
-		return def
-	}
-	return d
+	return parse(e, name, def, "a duration (90s, 2m, 720h)", time.ParseDuration)
 }
 
 func (e *env) int(name string, def int) int {
-	v, ok := os.LookupEnv("TRACKPUSH_" + name)
-	if !ok {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		e.fail(name, v, "a whole number")
-		return def
-	}
-	return n
+	return parse(e, name, def, "a whole number", strconv.Atoi)
 }
 
 func (e *env) float(name string, def float64) float64 {
-	v, ok := os.LookupEnv("TRACKPUSH_" + name)
-	if !ok {
-		return def
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		e.fail(name, v, "a number")
-		return def
-	}
-	return f
+	return parse(e, name, def, "a number", func(v string) (float64, error) { return strconv.ParseFloat(v, 64) })
 }
 
 // secret reads TRACKPUSH_<name>, or the file named by
