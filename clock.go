@@ -1,6 +1,9 @@
 package trackpush
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Clock is the time source of every timer of the service: the 30-minute
 // push retry, the 3-day and 60-day aborts, the 30-minute resubscribe wait.
@@ -36,6 +39,27 @@ func ParseTime(s string) (time.Time, bool) {
 		return t.In(CST), true
 	}
 	return time.Time{}, false
+}
+
+// The bounds of a carrier scan's time. A scan dated far ahead would become
+// a shipment's newest event for good (one signed in 9999 ends tracking and
+// hides every real scan after it); one before 2000 is garbage. A day of
+// margin covers carriers' clocks and zones.
+var (
+	EarliestEventTime = time.Date(2000, 1, 1, 0, 0, 0, 0, CST)
+	MaxEventAhead     = 24 * time.Hour
+)
+
+// CheckEventTime reports why a scan's time t is out of bounds at now, or
+// nil.
+func CheckEventTime(t, now time.Time) error {
+	switch {
+	case t.Before(EarliestEventTime):
+		return fmt.Errorf("%s is before %s", FormatTime(t), FormatTime(EarliestEventTime))
+	case t.After(now.Add(MaxEventAhead)):
+		return fmt.Errorf("%s is more than a day after now (%s)", FormatTime(t), FormatTime(now))
+	}
+	return nil
 }
 
 // FormatTime writes t in the wire's format, in China Standard Time.

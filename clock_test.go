@@ -28,3 +28,22 @@ func TestParseTime(t *testing.T) {
 		t.Error("FormatTime must write CST")
 	}
 }
+
+func TestCheckEventTime(t *testing.T) {
+	now := time.Date(2025, 6, 16, 9, 0, 0, 0, CST)
+	for _, c := range []struct {
+		t  time.Time
+		ok bool
+	}{
+		{now, true},
+		{now.Add(MaxEventAhead), true},
+		{now.Add(MaxEventAhead + time.Second), false},
+		{EarliestEventTime, true},
+		{EarliestEventTime.Add(-time.Second), false},
+		{time.Date(9999, 12, 31, 23, 59, 59, 0, CST), false},
+	} {
+		if err := CheckEventTime(c.t, now); (err == nil) != c.ok {
+			t.Errorf("%s: %v", FormatTime(c.t), err)
+		}
+	}
+}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Return codes of the protocol (PROTOCOL.md §1 and §1.1). They travel as
+// Return codes of the protocol (docs/protocol.md §1 and §1.6). They travel as
 // strings in the returnCode field.
 const (
 	CodeOK           = "200" // 提交成功

@@ -7,7 +7,7 @@ import "strconv"
 // centre, pinyin, routeInfo) or 7 (+ ETA and predicted route).
 type Level int
 
-// The enrichment levels of PROTOCOL.md §2.2.
+// The enrichment levels of docs/protocol.md §2.2.
 const (
 	LevelNone     Level = 0
 	LevelRegion   Level = 3

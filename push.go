@@ -2,7 +2,7 @@ package trackpush
 
 import "time"
 
-// The push schedule of PROTOCOL.md §2.3: a failed push is retried 30
+// The push schedule of docs/protocol.md §2.3: a failed push is retried 30
 // minutes later with the newest state, up to 3 retries; when the third retry
 // fails the version is given up.
 const (

@@ -1,9 +1,12 @@
 package trackpush
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Area is the region an event happened in, as stored with the event and
-// sent in data[] (PROTOCOL.md §2.1).
+// sent in data[] (docs/protocol.md §2.1).
 type Area struct {
 	Code     string `json:"code"`     // "CN" + 12-digit division code
 	Name     string `json:"name"`     // "陕西,延安市,吴起县"
@@ -111,4 +114,20 @@ func NewEvents(existing, add []Event) []Event {
 		out = append(out, e)
 	}
 	return out
+}
+
+// CanonicalNumber returns a tracking number as carriers write it: spaces
+// around it trimmed, ASCII letters in upper case. Carriers print, scan and
+// answer their numbers in upper case, so "yt0000000001" and
+// "YT0000000001" are one shipment: one quota unit, one set of scans.
+// Every number entering the service (subscribe, ingest, query, polling)
+// goes through it.
+func CanonicalNumber(nu string) string {
+	nu = strings.TrimSpace(nu)
+	for i := 0; i < len(nu); i++ {
+		if 'a' <= nu[i] && nu[i] <= 'z' {
+			return strings.ToUpper(nu)
+		}
+	}
+	return nu
 }

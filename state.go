@@ -15,7 +15,7 @@ import "strconv"
 // so that a receiver checking a basic-level push for "14" sees it.
 type State int
 
-// The state codes of PROTOCOL.md §3 and shared/data/states.csv.
+// The state codes of docs/protocol.md §3 and shared/data/states.csv.
 const (
 	StateInTransit State = 0 // 在途
 	StatePickup    State = 1 // 揽收

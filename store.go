@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// The lifecycle's timers (PROTOCOL.md §1, §2.4).
+// The lifecycle's timers (docs/protocol.md §1, §2.4).
 const (
 	// NoRecordAfter: a subscription whose shipment has no event this long
 	// after subscribing ends with abort, 3天查询无记录.
@@ -74,7 +74,7 @@ type Store interface {
 	// s.CreatedAt, s.Status and s.Push.
 	Subscribe(ctx context.Context, s *Subscription, now time.Time) error
 	// Redirect follows a live subscription's number with another carrier
-	// (the auto-check of PROTOCOL.md §2.4), provided it is still live and
+	// (the auto-check of docs/protocol.md §2.4), provided it is still live and
 	// still without a record at now (else it returns nil, nil): in one
 	// transaction it ends the
 	// subscription with abort (message MessageNoRecord, autoCheck "0",
@@ -111,11 +111,13 @@ type Store interface {
 
 	// ClaimPushes claims up to limit subscriptions due at now for lease,
 	// oldest due first, with what a push needs, skipping those whose
-	// callback host (CallbackHost) is among busyHosts (at its concurrency
-	// cap: claiming them would only defer them again).
-	ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busyHosts []string) ([]*PushJob, error)
+	// callback host (CallbackHost) or account busy names (at their
+	// concurrency caps: claiming them would only defer them again).
+	ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy Busy) ([]*PushJob, error)
 	// CompletePushes records the outcomes of claimed pushes (each attempt
-	// in the delivery log) and moves each subscription's push state on.
+	// in the delivery log) and moves each subscription's push state on. It
+	// sets Delivery.GaveUp on the outcomes whose failure gave their version
+	// up.
 	CompletePushes(ctx context.Context, outcomes []PushOutcome, now time.Time) error
 	// NextPushAt returns when the earliest unclaimed push falls due, or
 	// false when none is pending.
@@ -148,6 +150,9 @@ type Store interface {
 	// polls.
 	CompletePoll(ctx context.Context, done PollDone) error
 
+	// Stats counts subscriptions by status and the pushes due at now.
+	Stats(ctx context.Context, now time.Time) (Stats, error)
+
 	// LoadBlob and SaveBlob keep small named state of the service (the
 	// carrier detector's learned statistics). LoadBlob returns nil when the
 	// name is unknown.
@@ -173,6 +178,14 @@ type Store interface {
 // schedule seen. A re-push after that is still deduplicated on time and
 // text by AppendEvents.
 const PushKeyRetention = 7 * 24 * time.Hour
+
+// Busy names what the push engine takes no more pushes for at the moment:
+// callback hosts (as CallbackHost writes them) and accounts at their
+// concurrency caps.
+type Busy struct {
+	Hosts    []string
+	Accounts []int64
+}
 
 // Stale is a live subscription due to be given up.
 type Stale struct {
@@ -241,7 +254,7 @@ type PollDone struct {
 	At         time.Time // when the poll was made
 }
 
-// End ends a subscription (PROTOCOL.md §2.4).
+// End ends a subscription (docs/protocol.md §2.4).
 type End struct {
 	SubID     int64
 	Status    string // StatusAbort or StatusShutdown

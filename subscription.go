@@ -1,7 +1,10 @@
 package trackpush
 
 import (
+	"net"
+	"net/netip"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -38,7 +41,7 @@ type Subscription struct {
 	Level      Level
 	Status     string // StatusPolling, StatusShutdown or StatusAbort
 	Message    string // abort message (3天查询无记录, 60天无变化)
-	AutoCheck  string // "0" or "1", PROTOCOL.md §2.4
+	AutoCheck  string // "0" or "1", docs/protocol.md §2.4
 	ComOld     string
 	ComNew     string
 	CreatedAt  time.Time
@@ -60,7 +63,7 @@ type PriorSubscription struct {
 	EndedAt   *time.Time
 }
 
-// CheckDuplicate applies the duplicate rules of PROTOCOL.md §1 to an
+// CheckDuplicate applies the duplicate rules of docs/protocol.md §1 to an
 // account's earlier subscriptions of the same shipment (at least those live,
 // created this month, or ended within ResubscribeAfter): a live one, one
 // ended less than ResubscribeAfter ago, or MonthlySubscribeLimit created in
@@ -149,11 +152,28 @@ func EndNow(s *Subscription, e End, now time.Time) {
 	s.Push.EndVersion = s.Push.Version
 }
 
-// CallbackHost returns the host (and port) of a callback URL: the unit of
-// the push engine's per-host concurrency cap.
+// CallbackHost returns the canonical host and port of a callback URL, the
+// unit of the push engine's per-host concurrency cap: the name in lower
+// case without a trailing dot, an address in its shortest form (an
+// IPv4-mapped IPv6 address as IPv4), the port explicit ("LOCALHOST.",
+// "localhost:80" and "localhost" are one host). Names that resolve to one
+// address are told apart here and brought together by the engine, which
+// also keys the cap on the resolved address.
 func CallbackHost(callbackURL string) string {
-	if u, err := url.Parse(callbackURL); err == nil {
-		return u.Host
+	u, err := url.Parse(callbackURL)
+	if err != nil {
+		return callbackURL
 	}
-	return callbackURL
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = ip.Unmap().WithZone("").String()
+	}
+	return net.JoinHostPort(host, port)
 }

@@ -52,3 +52,20 @@ func TestBegin(t *testing.T) {
 		t.Fatalf("finished: auto-check fields lost: %+v", s)
 	}
 }
+
+func TestCallbackHost(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://example.com/cb":            "example.com:80",
+		"http://EXAMPLE.com.:80/cb":        "example.com:80",
+		"https://example.com/cb":           "example.com:443",
+		"http://LOCALHOST.:8080/cb?x=1":    "localhost:8080",
+		"http://127.0.0.1:8080/cb":         "127.0.0.1:8080",
+		"http://[::ffff:127.0.0.1]:8080/x": "127.0.0.1:8080",
+		"http://[::FFFF:7F00:1]:8080/x":    "127.0.0.1:8080",
+		"http://[2001:DB8::1]/x":           "[2001:db8::1]:80",
+	} {
+		if got := CallbackHost(in); got != want {
+			t.Errorf("CallbackHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -31,7 +31,7 @@ const (
 )
 
 // PushParam is the JSON carried in the form field "param" of every push
-// (PROTOCOL.md §2.1). billstatus is deprecated but still sent.
+// (docs/protocol.md §2.1). billstatus is deprecated but still sent.
 type PushParam struct {
 	Status     string     `json:"status"`
 	BillStatus string     `json:"billstatus"`
@@ -125,7 +125,7 @@ type RouteNode struct {
 }
 
 // DataItem is one event of lastResult.data. Which fields it carries depends
-// on Level (PROTOCOL.md §2.2): time, context and ftime always; from level 3
+// on Level (docs/protocol.md §2.2): time, context and ftime always; from level 3
 // areaCode, areaName and status; from level 5 location, areaCenter,
 // areaPinYin and statusCode. Area fields that are unknown are sent as JSON
 // null. Level is not on the wire; a decoded item has the zero level.

@@ -13,6 +13,11 @@ import (
 // NewCredential returns a random credential: 32 hexadecimal digits.
 func NewCredential() string { return trackpush.NewToken(16) }
 
+// adminTime writes a time for the operator: RFC 3339 with the offset, as
+// everywhere the operator reads (the admin API, the CLI, the logs); only
+// the wire keeps the original's China time without a zone.
+func adminTime(t time.Time) string { return t.Format(time.RFC3339) }
+
 // AccountView is an account as the admin API and CLI show it.
 type AccountView struct {
 	ID        int64  `json:"id"`
@@ -30,9 +35,9 @@ type AccountView struct {
 // ViewAccount returns the view of an account.
 func ViewAccount(a *trackpush.Account) AccountView {
 	v := AccountView{ID: a.ID, Name: a.Name, AppCode: a.AppCode, Key: a.Key, KeyPrefix: a.KeyPrefix,
-		Quota: a.Quota, Used: a.Used, Disabled: a.Disabled, Created: a.CreatedAt.Format(time.RFC3339)}
+		Quota: a.Quota, Used: a.Used, Disabled: a.Disabled, Created: adminTime(a.CreatedAt)}
 	if a.ExpiresAt != nil {
-		v.Expires = a.ExpiresAt.Format(time.RFC3339)
+		v.Expires = adminTime(*a.ExpiresAt)
 	}
 	return v
 }
@@ -172,18 +177,18 @@ func (s *Server) handleGetSubscription(w http.ResponseWriter, r *http.Request) {
 	v := SubscriptionView{ID: sub.ID, AccountID: sub.AccountID, Com: sub.Com, Nu: sub.Nu, From: sub.FromText, To: sub.ToText,
 		CallbackURL: sub.CallbackURL, ResultV2: sub.Level.String(), Status: sub.Status, Message: sub.Message,
 		Version: sub.Push.Version, PushedVersion: sub.Push.PushedVersion, GaveUpVersion: sub.Push.GaveUpVersion,
-		Attempts: sub.Push.Attempts, Created: trackpush.FormatTime(sub.CreatedAt), Deliveries: []DeliveryView{},
+		Attempts: sub.Push.Attempts, Created: adminTime(sub.CreatedAt), Deliveries: []DeliveryView{},
 		MapConfigKey: sub.MapConfigKey, TrailURL: s.trailLink(sub.TrailToken)}
 	for _, d := range log {
 		v.Deliveries = append(v.Deliveries, DeliveryView{Version: d.Version, Attempt: d.Attempt, Status: d.Status,
-			At: trackpush.FormatTime(d.At), LatencyMS: d.Latency.Milliseconds(), HTTPStatus: d.HTTPStatus,
+			At: adminTime(d.At), LatencyMS: d.Latency.Milliseconds(), HTTPStatus: d.HTTPStatus,
 			OK: d.OK, GaveUp: d.GaveUp, Error: d.Error, Response: d.Response})
 	}
 	if sub.Push.NextAttemptAt != nil {
-		v.NextAttempt = trackpush.FormatTime(*sub.Push.NextAttemptAt)
+		v.NextAttempt = adminTime(*sub.Push.NextAttemptAt)
 	}
 	if sub.EndedAt != nil {
-		v.Ended = trackpush.FormatTime(*sub.EndedAt)
+		v.Ended = adminTime(*sub.EndedAt)
 	}
 	writeJSON(w, http.StatusOK, v)
 }

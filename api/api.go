@@ -40,8 +40,15 @@ type Server struct {
 	Poller Poller
 	// Keyring opens accounts' sealed keys (query signatures) and seals
 	// new ones.
-	Keyring   *keyring.Keyring
-	Pusher    Waker
+	Keyring *keyring.Keyring
+	Pusher  Waker
+	// Observer, when set, counts the subscribe answers by returnCode.
+	Observer trackpush.Observer
+	// Metrics, when set, serves GET /metrics.
+	Metrics http.Handler
+	// Ready, when set, says whether the service is ready to serve
+	// (GET /readyz): nil, or why not. Without it /readyz asks the store.
+	Ready     func(ctx context.Context) error
 	URLPolicy push.URLPolicy
 	// Sensitive is the operator's list of words refused in subscriptions
 	// (502).
@@ -59,6 +66,13 @@ type Server struct {
 	// Carriers, when set, takes the carriers' pushes at POST
 	// /v1/carriers/{code}/push (source/direct.Receiver).
 	Carriers http.Handler
+	// IngestMemory bounds the bytes of ingest bodies held at once
+	// (default 32 MiB): decoding and enriching a body takes a few times
+	// its size, and many large bodies at once would exhaust memory. Past
+	// it ingest answers 503 with Retry-After.
+	IngestMemory int64
+
+	ingestBytes budget
 
 	queryRecent recentQueries
 	queryLimit  perKeyLimit
@@ -100,6 +114,9 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.handleReady)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics)
+	}
 	mux.HandleFunc("/", s.handleUnknown)
 	return s.recoverer(mux)
 }
@@ -134,15 +151,31 @@ func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusNotFound, errorBody{Error: "no such endpoint: " + r.Method + " " + r.URL.Path})
 }
 
+// handleReady answers 200 {"status":"ready"} when the service can serve,
+// else 503 with the reason: a load balancer sends no traffic to a node
+// that is still migrating its database or cannot reach it.
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if _, _, err := s.Store.NextPushAt(ctx); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
+	ready := s.Ready
+	if ready == nil {
+		ready = func(ctx context.Context) error {
+			if _, _, err := s.Store.NextPushAt(ctx); err != nil {
+				return errors.New("store unavailable")
+			}
+			return nil
+		}
+	}
+	if err := ready(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": err.Error()})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
+
+// IngestBytesInFlight returns the bytes of ingest bodies held now (see
+// IngestMemory), for a gauge.
+func (s *Server) IngestBytesInFlight() int64 { return s.ingestBytes.inUse() }
 
 // requireToken guards a handler with a bearer token.
 func (s *Server) requireToken(token string, h http.HandlerFunc) http.HandlerFunc {

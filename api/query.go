@@ -103,7 +103,7 @@ func (s *Server) handleQuery(maptrack bool) http.HandlerFunc {
 			return
 		}
 		com := strings.ToLower(strings.TrimSpace(p.Com))
-		num := strings.TrimSpace(p.Num)
+		num := trackpush.CanonicalNumber(p.Num)
 		if _, ok := carrier.Lookup(com); !ok {
 			queryFail(w, trackpush.QueryBadRequest, "com: unknown carrier code")
 			return
@@ -145,7 +145,7 @@ func (s *Server) handleQuery(maptrack bool) http.HandlerFunc {
 		level := trackpush.ParseClassicLevel(jsonString(p.ResultV2))
 		if maptrack {
 			// The map-trajectory answer carries the map fields and the
-			// ETA whatever resultv2 says (PROTOCOL.md §1.1).
+			// ETA whatever resultv2 says (docs/protocol.md §1.1).
 			level = trackpush.LevelPredict
 		}
 		from, to := h.From, h.To
@@ -262,7 +262,7 @@ func (s *Server) openKey(a *trackpush.Account) (string, error) {
 func (s *Server) handleAutonumber(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxAdminBody)
 	r.ParseForm()
-	key, num := strings.TrimSpace(r.Form.Get("key")), strings.TrimSpace(r.Form.Get("num"))
+	key, num := strings.TrimSpace(r.Form.Get("key")), trackpush.CanonicalNumber(r.Form.Get("num"))
 	fail := func(code, msg string) {
 		writeJSON(w, http.StatusOK, trackpush.Answer{Result: false, ReturnCode: code, Message: msg})
 	}

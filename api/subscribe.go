@@ -1,12 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/carrier"
@@ -26,10 +31,10 @@ const (
 func (s *Server) handleSubscribeJSON(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSubscribeBody))
 	if err != nil {
-		writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "request body unreadable or larger than %d bytes", maxSubscribeBody))
+		s.answerSubscribe(w, trackpush.Errorf(trackpush.CodeInternal, "request body unreadable or larger than %d bytes", maxSubscribeBody))
 		return
 	}
-	writeAnswer(w, s.subscribe(r, body, r.Header.Get("X-ApiG-AppCode"), styleJSON))
+	s.answerSubscribe(w, s.subscribe(r, body, r.Header.Get("X-ApiG-AppCode"), styleJSON))
 }
 
 func (s *Server) handleSubscribeForm(mapStyle bool) http.HandlerFunc {
@@ -40,23 +45,31 @@ func (s *Server) handleSubscribeForm(mapStyle bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxSubscribeBody)
 		if err := r.ParseForm(); err != nil {
-			writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "form unreadable: %v", err))
+			s.answerSubscribe(w, trackpush.Errorf(trackpush.CodeInternal, "form unreadable: %v", err))
 			return
 		}
 		if sc := r.PostForm.Get("schema"); sc != "" && !strings.EqualFold(sc, "json") {
-			writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "schema: only json is supported"))
+			s.answerSubscribe(w, trackpush.Errorf(trackpush.CodeInternal, "schema: only json is supported"))
 			return
 		}
 		param := r.PostForm.Get("param")
 		if param == "" {
-			writeAnswer(w, trackpush.Errorf(trackpush.CodeInternal, "param: missing"))
+			s.answerSubscribe(w, trackpush.Errorf(trackpush.CodeInternal, "param: missing"))
 			return
 		}
-		writeAnswer(w, s.subscribe(r, []byte(param), r.Header.Get("X-ApiG-AppCode"), style))
+		s.answerSubscribe(w, s.subscribe(r, []byte(param), r.Header.Get("X-ApiG-AppCode"), style))
 	}
 }
 
-// subscribeRequest is the body of a subscription (PROTOCOL.md §1).
+// answerSubscribe writes a subscribe answer and counts its returnCode.
+func (s *Server) answerSubscribe(w http.ResponseWriter, err error) {
+	if s.Observer != nil {
+		s.Observer.Subscribed(trackpush.ErrorCode(err))
+	}
+	writeAnswer(w, err)
+}
+
+// subscribeRequest is the body of a subscription (docs/protocol.md §1).
 type subscribeRequest struct {
 	company, number, from, to, key   string
 	callbackURL, phone, mapConfigKey string
@@ -66,7 +79,9 @@ type subscribeRequest struct {
 }
 
 // field reads a string member: absent is "", a JSON null too when
-// nullable; any other type is an error naming the field.
+// nullable; any other type is an error naming the field. resultv2 and
+// phone may be JSON integers (some clients send them so); the number may
+// not: a JSON number is not a tracking number ("123456e1").
 func field(m map[string]any, name string, nullable bool) (string, bool, error) {
 	v, ok := m[name]
 	if !ok {
@@ -74,30 +89,104 @@ func field(m map[string]any, name string, nullable bool) (string, bool, error) {
 	}
 	switch x := v.(type) {
 	case string:
+		if err := checkText(name, x); err != nil {
+			return "", false, err
+		}
 		return x, true, nil
 	case nil:
 		if nullable {
 			return "", false, nil
 		}
 	case json.Number:
-		if name == "resultv2" || name == "phone" || name == "number" {
-			return x.String(), true, nil // sent as numbers by some clients
+		if (name == "resultv2" || name == "phone") && isDigits(x.String()) {
+			return x.String(), true, nil
 		}
 	}
 	return "", false, trackpush.Errorf(trackpush.CodeInternal, "%s: must be a string", name)
 }
 
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// freeText are the fields of addresses people type: tabs and line breaks
+// pass there; no other field may hold a control character.
+var freeText = map[string]bool{"from": true, "to": true}
+
+// checkText refuses control characters: in a salt they would sign pushes
+// the receiver cannot reproduce; in the other fields they are never
+// meant.
+func checkText(name, s string) error {
+	for _, r := range s {
+		if unicode.IsControl(r) && !(freeText[name] && (r == '\t' || r == '\n' || r == '\r')) {
+			return trackpush.Errorf(trackpush.CodeInternal, "%s: contains the control character %U", name, r)
+		}
+	}
+	return nil
+}
+
+// checkEncoding refuses the members of a JSON object whose strings are not
+// valid UTF-8 or hold an unpaired UTF-16 surrogate escape: decoding would
+// replace them with U+FFFD silently, and a salt changed so signs every push
+// wrongly. Objects are checked member by member so that the error names the
+// field.
+func checkEncoding(raw json.RawMessage, path string) error {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil {
+		return nil // not an object: the caller reports it
+	}
+	for name, v := range members {
+		v = bytes.TrimSpace(v)
+		switch {
+		case len(v) > 0 && v[0] == '{':
+			if err := checkEncoding(v, name); err != nil {
+				return err
+			}
+		case len(v) > 0 && v[0] == '"':
+			if !utf8.Valid(v) {
+				return trackpush.Errorf(trackpush.CodeInternal, "%s: not valid UTF-8", name)
+			}
+			var s string
+			if json.Unmarshal(v, &s) == nil && strings.Count(s, "\uFFFD") > replacementsSent(v) {
+				return trackpush.Errorf(trackpush.CodeInternal, "%s: holds an unpaired UTF-16 surrogate", name)
+			}
+		}
+	}
+	return nil
+}
+
+// replacementsSent counts the U+FFFD a raw JSON string really holds:
+// literal, or escaped as \ufffd.
+func replacementsSent(raw []byte) int {
+	s := string(raw)
+	return strings.Count(s, "\uFFFD") + strings.Count(strings.ToLower(s), `\ufffd`)
+}
+
 // parseSubscribe reads and type-checks the body. Control characters (NUL
 // and the like) are refused anywhere: no store takes them in text.
 func parseSubscribe(body []byte) (*subscribeRequest, error) {
-	if strings.Contains(string(body), `\u0000`) || strings.ContainsRune(string(body), 0) {
+	if strings.Contains(string(body), `\u0000`) || bytes.IndexByte(body, 0) >= 0 {
 		return nil, trackpush.Errorf(trackpush.CodeInternal, "body contains a NUL character")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil || m == nil {
 		return nil, trackpush.Errorf(trackpush.CodeInternal, "body is not a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, trackpush.Errorf(trackpush.CodeInternal, "body: data after the JSON object")
+	}
+	// Walk the members only when something is wrong somewhere, to name it.
+	if !utf8.Valid(body) || bytes.Contains(body, []byte(`\ud`)) || bytes.Contains(body, []byte(`\uD`)) {
+		if err := checkEncoding(body, ""); err != nil {
+			return nil, err
+		}
 	}
 	req := &subscribeRequest{}
 	var err error
@@ -141,7 +230,7 @@ func parseSubscribe(body []byte) (*subscribeRequest, error) {
 }
 
 // subscribe validates a subscription in the order a client can act on —
-// body, credentials, company, number, phone, route, callback, content —
+// body, credentials, number, company, phone, route, callback, content —
 // and stores it.
 func (s *Server) subscribe(r *http.Request, body []byte, appCode string, style subscribeStyle) error {
 	ctx := r.Context()
@@ -155,7 +244,7 @@ func (s *Server) subscribe(r *http.Request, body []byte, appCode string, style s
 		return err
 	}
 	company := strings.ToLower(strings.TrimSpace(req.company))
-	number := strings.TrimSpace(req.number)
+	number := trackpush.CanonicalNumber(req.number)
 	if err := checkNumber(number); err != nil {
 		return err
 	}
@@ -270,21 +359,58 @@ func resolveEnd(name, text string, optional bool) (*trackpush.Area, error) {
 }
 
 // sensitiveWord returns the first operator-listed word in the callback or
-// the content of a subscription, or "".
+// the content of a subscription, or "". Both sides are compared in a
+// normal form, and the callback URL also percent-decoded, so that a word
+// spelled differently on the wire (%65vil, ｅｖｉｌ, e\u200bvil) is still
+// the word.
 func (s *Server) sensitiveWord(req *subscribeRequest) string {
 	if len(s.Sensitive) == 0 {
 		return ""
 	}
-	fields := []string{req.callbackURL, req.number, req.from, req.to, req.phone, req.mapConfigKey}
+	fields := []string{req.callbackURL, unescapeAll(req.callbackURL), req.number, req.from, req.to, req.phone, req.mapConfigKey}
 	if req.salt != nil {
 		fields = append(fields, *req.salt)
 	}
+	for i, f := range fields {
+		fields[i] = normalizeText(f)
+	}
 	for _, w := range s.Sensitive {
+		nw := normalizeText(w)
+		if nw == "" {
+			continue
+		}
 		for _, f := range fields {
-			if w != "" && strings.Contains(strings.ToLower(f), strings.ToLower(w)) {
+			if strings.Contains(f, nw) {
 				return w
 			}
 		}
 	}
 	return ""
+}
+
+// unescapeAll percent-decodes s until nothing changes (a few rounds at
+// most: %2565 is %65 is e).
+func unescapeAll(s string) string {
+	for range 4 {
+		u, err := url.PathUnescape(s)
+		if err != nil || u == s {
+			break
+		}
+		s = u
+	}
+	return s
+}
+
+// normalizeText folds what makes one word look like another: NFKC
+// (full-width letters, compatibility ideographs, ligatures), case, and the
+// invisible characters that can sit inside a word.
+func normalizeText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case '\u00ad', '\u180e', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+			return -1
+		}
+		return r
+	}, s)
+	return strings.ToLower(norm.NFKC.String(s))
 }

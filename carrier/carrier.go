@@ -75,7 +75,7 @@ func All() []Company {
 func Len() int { return len(companies) }
 
 // RequiresPhone reports whether subscriptions to the carrier must carry a
-// phone number (PROTOCOL.md §1): shunfeng, shunfengkuaiyun and the
+// phone number (docs/protocol.md §1): shunfeng, shunfengkuaiyun and the
 // zhongtong family, every code that starts with "zhongtong". Codes are
 // folded as in Lookup; unknown codes report false.
 func RequiresPhone(code string) bool {

@@ -472,7 +472,7 @@ func (d *Detector) Best(number string) (Candidate, bool) {
 }
 
 // Fits reports whether code plausibly fits number, for the carrier
-// auto-check (PROTOCOL.md §2.4). The client's choice is taken as evidence:
+// auto-check (docs/protocol.md §2.4). The client's choice is taken as evidence:
 // code gets half the prior, the other carriers share the other half by
 // popularity, and the formats and learned statistics weigh in as in Rank.
 // The code does not fit when some other candidate comes out at least four

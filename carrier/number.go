@@ -2,7 +2,7 @@ package carrier
 
 import "strings"
 
-// Limits of a tracking number (PROTOCOL.md §1: 6–32 characters).
+// Limits of a tracking number (docs/protocol.md §1: 6–32 characters).
 const (
 	MinNumberLen = 6
 	MaxNumberLen = 32

@@ -31,7 +31,7 @@ func TestCarrierCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct{ with, without trackpush.State }{
-		{trackpush.StatePickup, trackpush.StateInTransit},      // the code names the pickup the text does not
+		{trackpush.StatePickup, trackpush.StateInTransit},        // the code names the pickup the text does not
 		{trackpush.StateSignedAtLocker, trackpush.StateAtLocker}, // signed per the code, at a station per the text
 		{trackpush.StateUnreachable, trackpush.StateUnreachable}, // trouble in the text beats a delivery code
 	}

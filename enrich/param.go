@@ -19,7 +19,7 @@ func NewestFirst(events []trackpush.Event) []trackpush.Event {
 }
 
 // DataItem returns the wire's data[] item of an event at a level
-// (PROTOCOL.md §2.1–2.2). time is sent as YYYY-MM-DD HH:MM:SS whatever the
+// (docs/protocol.md §2.1–2.2). time is sent as YYYY-MM-DD HH:MM:SS whatever the
 // carrier wrote (2019/07/12 21:09:04, 2019-7-12 9:58:25): every real push
 // of the original service has it so, and receivers parse it strictly. The
 // carrier's own text is kept in RawTime (the query API shows it).

@@ -41,6 +41,34 @@ func New(secret []byte) (*Keyring, error) {
 	return &Keyring{aead: aead}, nil
 }
 
+// Load reads the secret in the file at path. A missing file is an error
+// that wraps fs.ErrNotExist.
+func Load(path string) (*Keyring, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("keyring: read %s: %w", path, err)
+	}
+	k, err := New([]byte(strings.TrimSpace(string(b))))
+	if err != nil {
+		return nil, fmt.Errorf("keyring: %s: %w", path, err)
+	}
+	return k, nil
+}
+
+// CheckCreatable reports why a secret file could not be created at path:
+// its directory is missing or not a directory. It creates nothing.
+func CheckCreatable(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("keyring: cannot create %s: %w", path, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("keyring: cannot create %s: %s is not a directory", path, dir)
+	}
+	return nil
+}
+
 // LoadOrCreate reads the secret in the file at path, creating the file
 // with a random secret (mode 0600) when it does not exist. The new file
 // appears complete or not at all (written aside, then linked into place),
@@ -74,7 +102,11 @@ func LoadOrCreate(path string) (*Keyring, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("keyring: read %s: %w", path, err)
 	}
-	return New([]byte(strings.TrimSpace(string(b))))
+	k, err := New([]byte(strings.TrimSpace(string(b))))
+	if err != nil {
+		return nil, fmt.Errorf("keyring: %s: %w", path, err)
+	}
+	return k, nil
 }
 
 // Fingerprint identifies the secret without revealing it: servers sharing a

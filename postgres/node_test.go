@@ -88,7 +88,7 @@ func TestNodesClaimPushesOnce(t *testing.T) {
 	claimed := map[int64]int{}
 	race([]*Store{a, b}, 4, func(s *Store) {
 		for {
-			jobs, err := s.ClaimPushes(context.Background(), t0, time.Hour, 7, nil)
+			jobs, err := s.ClaimPushes(context.Background(), t0, time.Hour, 7, trackpush.Busy{})
 			if err != nil {
 				t.Error(err)
 				return
@@ -162,7 +162,7 @@ func TestLeaseHandOver(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	pa, err := a.ClaimPushes(ctx, t0, time.Minute, 10, nil)
+	pa, err := a.ClaimPushes(ctx, t0, time.Minute, 10, trackpush.Busy{})
 	if err != nil || len(pa) != 1 {
 		t.Fatalf("a claims: %d %v", len(pa), err)
 	}
@@ -173,17 +173,17 @@ func TestLeaseHandOver(t *testing.T) {
 	// a "dies"; a node starting now leaves a's claims alone (they might be
 	// a live node's). Before the lease ends nobody gets them.
 	c := openStore(t, dsn)
-	if jobs, _ := c.ClaimPushes(ctx, t0.Add(59*time.Second), time.Minute, 10, nil); len(jobs) != 0 {
+	if jobs, _ := c.ClaimPushes(ctx, t0.Add(59*time.Second), time.Minute, 10, trackpush.Busy{}); len(jobs) != 0 {
 		t.Fatal("a node that started took a push under a's lease")
 	}
-	if jobs, _ := b.ClaimPushes(ctx, t0.Add(59*time.Second), time.Minute, 10, nil); len(jobs) != 0 {
+	if jobs, _ := b.ClaimPushes(ctx, t0.Add(59*time.Second), time.Minute, 10, trackpush.Busy{}); len(jobs) != 0 {
 		t.Fatal("b took a push under a's lease")
 	}
 	if jobs, _ := b.ClaimPolls(ctx, nil, t0.Add(59*time.Second), time.Minute, 10); len(jobs) != 0 {
 		t.Fatal("b took a poll under a's lease")
 	}
 	later := t0.Add(time.Minute)
-	pb, err := b.ClaimPushes(ctx, later, time.Minute, 10, nil)
+	pb, err := b.ClaimPushes(ctx, later, time.Minute, 10, trackpush.Busy{})
 	if err != nil || len(pb) != 1 || pb[0].Sub.ID != pa[0].Sub.ID || pb[0].Claim == pa[0].Claim || pb[0].Attempt != 1 {
 		t.Fatalf("b takes the push over: %+v %v", pb, err)
 	}
@@ -441,7 +441,7 @@ func TestConnectionsKilled(t *testing.T) {
 		t.Fatalf("subscribe after the connections died: %v", err)
 	}
 	kill()
-	if jobs, err := s.ClaimPushes(ctx, t0, time.Minute, 10, nil); err != nil || len(jobs) != 3 {
+	if jobs, err := s.ClaimPushes(ctx, t0, time.Minute, 10, trackpush.Busy{}); err != nil || len(jobs) != 3 {
 		t.Fatalf("claim after the connections died: %d %v", len(jobs), err)
 	}
 	kill()
@@ -499,7 +499,7 @@ func TestDeliveryText(t *testing.T) {
 	s := openStore(t, newSchema(t))
 	ctx := context.Background()
 	dueSubscriptions(t, s, 1)
-	jobs, err := s.ClaimPushes(ctx, t0, time.Minute, 10, nil)
+	jobs, err := s.ClaimPushes(ctx, t0, time.Minute, 10, trackpush.Busy{})
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("claim: %d %v", len(jobs), err)
 	}
@@ -562,7 +562,7 @@ func TestMixedLoad(t *testing.T) {
 				_, _, err := s.AppendEvents(ctx, "yuantong", nu, []trackpush.Event{event(i, fmt.Sprintf("扫描 %d", i))}, now, summary)
 				check("append", err)
 			case 2:
-				jobs, err := s.ClaimPushes(ctx, now, time.Minute, 8, nil)
+				jobs, err := s.ClaimPushes(ctx, now, time.Minute, 8, trackpush.Busy{})
 				check("claim", err)
 				var outs []trackpush.PushOutcome
 				for k, j := range jobs {

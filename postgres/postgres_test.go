@@ -42,3 +42,14 @@ func TestConformance(t *testing.T) {
 		return s
 	})
 }
+
+func TestMigrationUpperNumbers(t *testing.T) {
+	dsn := newSchema(t)
+	storetest.UpperNumbers(t, func() trackpush.Store {
+		s, err := Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, func() { adminExec(t, dsn, `DELETE FROM schema_migrations WHERE version = 4`) })
+}

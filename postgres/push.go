@@ -24,7 +24,7 @@ var claimPushes = `
 	WHERE s.id = ANY (ARRAY(
 		SELECT id FROM subscriptions
 		WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
-			AND callback_host <> ALL ($2::text[])
+			AND callback_host <> ALL ($2::text[]) AND account_id <> ALL ($5::bigint[])
 		ORDER BY next_attempt_at LIMIT $3
 		FOR UPDATE SKIP LOCKED))
 	RETURNING ` + prefixed("s.", subColumns) + `, s.claim`
@@ -32,14 +32,19 @@ var claimPushes = `
 // ClaimPushes claims due subscriptions with their shipments and events, in
 // one short transaction: the claim, then one pipelined round trip for the
 // shipments and events of the batch.
-func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busyHosts []string) ([]*trackpush.PushJob, error) {
+func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy trackpush.Busy) ([]*trackpush.PushJob, error) {
+	// NULL would exclude every row: empty arrays.
+	busyHosts, busyAccounts := busy.Hosts, busy.Accounts
 	if busyHosts == nil {
-		busyHosts = []string{} // NULL would exclude every host
+		busyHosts = []string{}
+	}
+	if busyAccounts == nil {
+		busyAccounts = []int64{}
 	}
 	var jobs []*trackpush.PushJob
 	err := s.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		jobs = nil
-		rows, _ := tx.Query(ctx, claimPushes, ms(now), busyHosts, limit, ms(now.Add(lease)))
+		rows, _ := tx.Query(ctx, claimPushes, ms(now), busyHosts, limit, ms(now.Add(lease)), busyAccounts)
 		for rows.Next() {
 			var claim int64
 			sub, err := scanSub(rows, &claim)
@@ -143,7 +148,7 @@ func (s *Store) CompletePushes(ctx context.Context, outcomes []trackpush.PushOut
 			return fmt.Errorf("postgres: complete: %w", err)
 		}
 		var log deliveryRows
-		for _, o := range outcomes {
+		for i, o := range outcomes {
 			h := subs[o.SubID]
 			if h == nil {
 				return trackpush.Errorf(trackpush.CodeNotFound, "no subscription %d", o.SubID)
@@ -160,6 +165,7 @@ func (s *Store) CompletePushes(ctx context.Context, outcomes []trackpush.PushOut
 				h.claim, h.changed = 0, true
 			}
 			if !o.Deferred {
+				outcomes[i].Delivery.GaveUp = d.GaveUp
 				log.add(o.SubID, o.Version, d)
 			}
 		}
@@ -279,4 +285,33 @@ func (s *Store) StaleSubscriptions(ctx context.Context, now time.Time, limit int
 		return nil, fmt.Errorf("postgres: stale: %w", err)
 	}
 	return out, nil
+}
+
+// Stats counts subscriptions by status and the pushes due at now.
+func (s *Store) Stats(ctx context.Context, now time.Time) (trackpush.Stats, error) {
+	var st trackpush.Stats
+	err := s.read(ctx, func(ctx context.Context) error {
+		st = trackpush.Stats{Subscriptions: map[string]int64{}}
+		rows, _ := s.pool.Query(ctx, `SELECT status, count(*) FROM subscriptions GROUP BY status`)
+		var status string
+		var n int64
+		if _, err := pgx.ForEachRow(rows, []any{&status, &n}, func() error {
+			st.Subscriptions[status] = n
+			return nil
+		}); err != nil {
+			return err
+		}
+		var oldest *int64
+		if err := s.pool.QueryRow(ctx, `SELECT count(*), min(next_attempt_at) FROM subscriptions WHERE next_attempt_at <= $1`, ms(now)).Scan(&st.Due, &oldest); err != nil {
+			return err
+		}
+		if oldest != nil {
+			st.OldestDue = fromMS(*oldest)
+		}
+		return nil
+	})
+	if err != nil {
+		return trackpush.Stats{}, fmt.Errorf("postgres: stats: %w", err)
+	}
+	return st, nil
 }

@@ -16,10 +16,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -31,7 +33,8 @@ import (
 // Config tunes the engine. Zero fields take the defaults.
 type Config struct {
 	Workers      int           // pushes in flight at once (default 64)
-	PerHost      int           // pushes in flight per callback host (default 16)
+	PerHost      int           // pushes in flight per receiver (default 16)
+	PerAccount   int           // pushes in flight for one account (default half the workers, at least PerHost)
 	Batch        int           // subscriptions claimed per round (default 256)
 	Lease        time.Duration // claim lease, longer than Timeout (default 2 min)
 	Timeout      time.Duration // receiver's time to answer (default 20 s)
@@ -43,6 +46,9 @@ type Config struct {
 	// BaseURL is the server's public URL: pushes of subscriptions with a
 	// trail token carry lastResult.trailUrl under it ("" leaves it out).
 	BaseURL string
+	// Observer is told of every attempt and deferral once recorded (nil:
+	// nobody).
+	Observer trackpush.Observer
 }
 
 func (c *Config) setDefaults() {
@@ -54,6 +60,7 @@ func (c *Config) setDefaults() {
 	def(&c.Workers, 64)
 	def(&c.PerHost, 16)
 	def(&c.Batch, 256)
+	def(&c.PerAccount, max(c.Workers/2, c.PerHost))
 	defd := func(v *time.Duration, d time.Duration) {
 		if *v <= 0 {
 			*v = d
@@ -69,6 +76,9 @@ func (c *Config) setDefaults() {
 	if c.UserAgent == "" {
 		c.UserAgent = "trackpush"
 	}
+	if c.Observer == nil {
+		c.Observer = trackpush.NopObserver{}
+	}
 }
 
 // Engine pushes due subscriptions.
@@ -78,12 +88,20 @@ type Engine struct {
 	log    *slog.Logger
 	cfg    Config
 	client *http.Client
+	// resolver finds the receivers' addresses for the per-receiver cap.
+	resolver *net.Resolver
 
-	wake    chan struct{}
-	done    chan trackpush.PushOutcome
-	slots   chan struct{} // one per push in flight
-	mu      sync.Mutex
-	perHost map[string]int
+	wake  chan struct{}
+	done  chan result
+	slots chan struct{} // one per push in flight
+
+	// The caps, counted per canonical host, per resolved receiver address
+	// and per account; addrs remembers which address a host resolved to.
+	mu         sync.Mutex
+	perHost    map[string]int
+	perAddr    map[string]int
+	perAccount map[int64]int
+	addrs      map[string]resolved
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -105,15 +123,19 @@ func New(store trackpush.Store, clock trackpush.Clock, logger *slog.Logger, cfg 
 		TLSHandshakeTimeout: 10 * time.Second,
 	}
 	return &Engine{
-		store:   store,
-		clock:   clock,
-		log:     logger.With("component", "push"),
-		cfg:     cfg,
-		client:  &http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: noRedirect},
-		wake:    make(chan struct{}, 1),
-		done:    make(chan trackpush.PushOutcome, cfg.Workers*2),
-		slots:   make(chan struct{}, cfg.Workers),
-		perHost: map[string]int{},
+		store:      store,
+		clock:      clock,
+		log:        logger.With("component", "push"),
+		cfg:        cfg,
+		client:     &http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: noRedirect},
+		resolver:   net.DefaultResolver,
+		wake:       make(chan struct{}, 1),
+		done:       make(chan result, cfg.Workers*2),
+		slots:      make(chan struct{}, cfg.Workers),
+		perHost:    map[string]int{},
+		perAddr:    map[string]int{},
+		perAccount: map[int64]int{},
+		addrs:      map[string]resolved{},
 	}
 }
 
@@ -162,7 +184,7 @@ func (e *Engine) dispatch(ctx context.Context) {
 		}
 		free := e.cfg.Workers - len(e.slots)
 		now := e.clock.Now()
-		busy := e.busyHosts()
+		busy := e.busy()
 		jobs, err := e.store.ClaimPushes(ctx, now, e.cfg.Lease, min(free, e.cfg.Batch), busy)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -179,17 +201,26 @@ func (e *Engine) dispatch(ctx context.Context) {
 		}
 		errs = 0
 		for _, j := range jobs {
-			host := trackpush.CallbackHost(j.Sub.CallbackURL)
-			if !e.takeHost(host) {
-				e.done <- trackpush.PushOutcome{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Deferred: true, DeferUntil: now.Add(e.cfg.DeferDelay)}
+			host, acct := trackpush.CallbackHost(j.Sub.CallbackURL), j.Sub.AccountID
+			if !e.take(host, acct) {
+				e.done <- e.deferred(j, now)
 				continue
 			}
 			e.slots <- struct{}{}
 			inflight.Add(1)
 			go func() {
 				defer inflight.Done()
-				o := e.attempt(j)
-				e.releaseHost(host)
+				// The receiver's address, resolved here rather than in
+				// the loop: a slow name server holds one worker, not
+				// the engine.
+				var o result
+				if addr := e.resolve(ctx, host); e.takeAddr(addr) {
+					o = e.attempt(j)
+					e.releaseAddr(addr)
+				} else {
+					o = e.deferred(j, e.clock.Now())
+				}
+				e.release(host, acct)
 				<-e.slots
 				e.done <- o
 			}()
@@ -201,9 +232,9 @@ func (e *Engine) dispatch(ctx context.Context) {
 		if t, ok, err := e.store.NextPushAt(ctx); err == nil && ok && t.Before(next) {
 			next = t
 		}
-		// What is due may be waiting for a busy host: sleep until a slot
-		// frees (releaseHost wakes the engine) rather than spin.
-		if len(busy) > 0 && len(jobs) == 0 && next.Before(now.Add(e.cfg.DeferDelay)) {
+		// What is due may be waiting for a busy host or account: sleep
+		// until a slot frees (release wakes the engine) rather than spin.
+		if (len(busy.Hosts) > 0 || len(busy.Accounts) > 0) && len(jobs) == 0 && next.Before(now.Add(e.cfg.DeferDelay)) {
 			next = now.Add(e.cfg.DeferDelay)
 		}
 		if !e.sleep(ctx, next) {
@@ -224,44 +255,94 @@ func (e *Engine) sleep(ctx context.Context, t time.Time) bool {
 	return true
 }
 
-// busyHosts returns the hosts at their concurrency cap.
-func (e *Engine) busyHosts() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []string
-	for h, n := range e.perHost {
-		if n >= e.cfg.PerHost {
-			out = append(out, h)
-		}
-	}
-	return out
+// result is a push's outcome and its class (a trackpush.Push* outcome).
+type result struct {
+	trackpush.PushOutcome
+	class string
 }
 
-func (e *Engine) takeHost(host string) bool {
+// deferred releases a claimed push without an attempt: its receiver or
+// account is at its cap; it is due again after DeferDelay.
+func (e *Engine) deferred(j *trackpush.PushJob, now time.Time) result {
+	return result{trackpush.PushOutcome{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Deferred: true, DeferUntil: now.Add(e.cfg.DeferDelay)}, trackpush.PushDeferred}
+}
+
+// busy returns the hosts and accounts at their concurrency caps: a host is
+// busy when it is, or when the address it resolved to is.
+func (e *Engine) busy() trackpush.Busy {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.perHost[host] >= e.cfg.PerHost {
+	var b trackpush.Busy
+	for h, n := range e.perHost {
+		if n >= e.cfg.PerHost {
+			b.Hosts = append(b.Hosts, h)
+		}
+	}
+	for h, r := range e.addrs {
+		if e.perAddr[r.addr] >= e.cfg.PerHost && e.perHost[h] < e.cfg.PerHost {
+			b.Hosts = append(b.Hosts, h)
+		}
+	}
+	for a, n := range e.perAccount {
+		if n >= e.cfg.PerAccount {
+			b.Accounts = append(b.Accounts, a)
+		}
+	}
+	return b
+}
+
+// take takes a slot of the host and of the account, or neither.
+func (e *Engine) take(host string, acct int64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.perHost[host] >= e.cfg.PerHost || e.perAccount[acct] >= e.cfg.PerAccount {
 		return false
 	}
 	e.perHost[host]++
+	e.perAccount[acct]++
 	return true
 }
 
-func (e *Engine) releaseHost(host string) {
+func (e *Engine) release(host string, acct int64) {
 	e.mu.Lock()
-	full := e.perHost[host] >= e.cfg.PerHost
+	full := e.perHost[host] >= e.cfg.PerHost || e.perAccount[acct] >= e.cfg.PerAccount
 	if e.perHost[host]--; e.perHost[host] <= 0 {
 		delete(e.perHost, host)
 	}
+	if e.perAccount[acct]--; e.perAccount[acct] <= 0 {
+		delete(e.perAccount, acct)
+	}
 	e.mu.Unlock()
 	if full {
-		e.Wake() // the host's waiting pushes may go now
+		e.Wake() // the waiting pushes may go now
+	}
+}
+
+func (e *Engine) takeAddr(addr string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.perAddr[addr] >= e.cfg.PerHost {
+		return false
+	}
+	e.perAddr[addr]++
+	return true
+}
+
+func (e *Engine) releaseAddr(addr string) {
+	e.mu.Lock()
+	full := e.perAddr[addr] >= e.cfg.PerHost
+	if e.perAddr[addr]--; e.perAddr[addr] <= 0 {
+		delete(e.perAddr, addr)
+	}
+	e.mu.Unlock()
+	if full {
+		e.Wake()
 	}
 }
 
 // complete records outcomes in batches until dispatch closes e.done.
 func (e *Engine) complete() {
-	batch := make([]trackpush.PushOutcome, 0, 256)
+	batch := make([]result, 0, 256)
 	for o := range e.done {
 		batch = append(batch[:0], o)
 	more:
@@ -283,13 +364,21 @@ func (e *Engine) complete() {
 
 // record stores outcomes, retrying on store errors: a push that was made
 // must be recorded (if the process dies first, the lease runs out and the
-// push is made again: at-least-once).
-func (e *Engine) record(batch []trackpush.PushOutcome) {
+// push is made again: at-least-once). Recorded, each is reported.
+func (e *Engine) record(batch []result) {
+	outcomes := make([]trackpush.PushOutcome, len(batch))
+	for i, r := range batch {
+		outcomes[i] = r.PushOutcome
+	}
 	for i := 0; ; i++ {
-		err := e.store.CompletePushes(context.Background(), batch, e.clock.Now())
+		now := e.clock.Now()
+		err := e.store.CompletePushes(context.Background(), outcomes, now)
 		if err == nil {
 			if i > 0 {
 				e.log.Info("recorded push outcomes after retrying", "attempts", i+1)
+			}
+			for j, o := range outcomes {
+				e.report(o, batch[j].class, now)
 			}
 			return
 		}
@@ -304,11 +393,28 @@ func (e *Engine) record(batch []trackpush.PushOutcome) {
 	}
 }
 
+// report tells the observer and the log of a recorded outcome: each
+// given-up version at info, each retry at debug.
+func (e *Engine) report(o trackpush.PushOutcome, class string, now time.Time) {
+	d := o.Delivery
+	r := trackpush.PushReport{SubscriptionID: o.SubID, Outcome: class, Attempt: d.Attempt, Latency: d.Latency, GaveUp: d.GaveUp,
+		Retry: !o.Deferred && !d.OK && !d.GaveUp}
+	e.cfg.Observer.Pushed(r)
+	switch {
+	case r.GaveUp:
+		e.log.Info("push given up", "subscription", o.SubID, "version", o.Version, "status", d.Status,
+			"attempts", d.Attempt, "outcome", class, "error", d.Error)
+	case r.Retry:
+		e.log.Debug("push failed; retry scheduled", "subscription", o.SubID, "version", o.Version, "attempt", d.Attempt,
+			"outcome", class, "error", d.Error, "retry_at", now.Add(trackpush.RetryAfter).Format(time.RFC3339))
+	}
+}
+
 // maxExcerpt caps the response excerpt kept in the delivery log.
 const maxExcerpt = 512
 
 // attempt makes one push and returns its outcome.
-func (e *Engine) attempt(j *trackpush.PushJob) trackpush.PushOutcome {
+func (e *Engine) attempt(j *trackpush.PushJob) result {
 	now := e.clock.Now()
 	p := enrich.Param(j, now)
 	p.LastResult.TrailURL = trackpush.TrailURL(e.cfg.BaseURL, j.Sub.TrailToken)
@@ -321,7 +427,7 @@ func (e *Engine) attempt(j *trackpush.PushJob) trackpush.PushOutcome {
 	if err != nil {
 		d.Error = "encode: " + err.Error()
 		o.Delivery = d
-		return o
+		return result{o, trackpush.PushFailed}
 	}
 	form := url.Values{"param": {string(body)}}
 	if j.Sub.Salt != nil {
@@ -330,19 +436,53 @@ func (e *Engine) attempt(j *trackpush.PushJob) trackpush.PushOutcome {
 	start := time.Now()
 	d.HTTPStatus, d.Response, err = e.post(j.Sub.CallbackURL, form.Encode())
 	d.Latency = time.Since(start)
-	if err == nil {
-		err = checkAck(d.HTTPStatus, d.Response)
-	}
-	if err != nil {
-		d.Error = err.Error()
-	} else {
-		d.OK = true
+	class := trackpush.PushAck
+	switch {
+	case err != nil:
+		class = classify(err)
+		d.Error = redact(err)
+	default:
+		if err = checkAck(d.HTTPStatus, d.Response); err != nil {
+			class = trackpush.PushBadAck
+			if d.HTTPStatus < 200 || d.HTTPStatus > 299 {
+				class = trackpush.PushNon2xx
+			}
+			d.Error = err.Error()
+		} else {
+			d.OK = true
+		}
 	}
 	if len(d.Response) > maxExcerpt {
 		d.Response = truncateUTF8(d.Response, maxExcerpt)
 	}
 	o.Delivery = d
-	return o
+	return result{o, class}
+}
+
+// classify names why an exchange failed (a trackpush.Push* outcome).
+func classify(err error) string {
+	var g *guardError
+	var ne net.Error
+	switch {
+	case errors.As(err, &g):
+		return trackpush.PushGuarded
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+		return trackpush.PushRefused
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return trackpush.PushTimedOut
+	}
+	return trackpush.PushFailed
+}
+
+// redact writes an exchange's error without the callback URL that
+// net/http puts in it: its query string may carry the subscriber's
+// secrets, and the error goes to the delivery log and the logs.
+func redact(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + ": " + ue.Err.Error()
+	}
+	return err.Error()
 }
 
 // EncodeParam encodes a push message as sent: JSON without HTML escaping.

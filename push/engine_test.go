@@ -184,7 +184,7 @@ type countingStore struct {
 	claims atomic.Int64
 }
 
-func (c *countingStore) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy []string) ([]*trackpush.PushJob, error) {
+func (c *countingStore) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy trackpush.Busy) ([]*trackpush.PushJob, error) {
 	c.claims.Add(1)
 	return c.Store.ClaimPushes(ctx, now, lease, limit, busy)
 }
@@ -211,5 +211,74 @@ func TestBusyHostDoesNotSpin(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // a window to count claims in, not a timing assertion
 	if n := store.claims.Load() - before; n > 3 {
 		t.Fatalf("%d claims in 200 ms while the only host was busy", n)
+	}
+}
+
+// observed records what the engine reports.
+type observed struct {
+	trackpush.NopObserver
+	ch chan trackpush.PushReport
+}
+
+func (o *observed) Pushed(r trackpush.PushReport) { o.ch <- r }
+
+// TestOutcomes: each way a push ends is reported as its class, once
+// recorded, and the delivery log's error does not repeat the callback URL
+// (its query string may hold the subscriber's secrets).
+func TestOutcomes(t *testing.T) {
+	ack := `{"result":true,"returnCode":"200","message":"成功"}`
+	hang := make(chan struct{})
+	defer close(hang)
+	serve := func(status int, body string) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if status == 0 {
+				<-hang
+				return
+			}
+			w.WriteHeader(status)
+			io.WriteString(w, body)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	cases := []struct {
+		name, url    string
+		allowPrivate bool
+		want         string
+	}{
+		{"acknowledged", serve(200, ack), true, trackpush.PushAck},
+		{"refused", closedURL, true, trackpush.PushRefused},
+		{"non-2xx", serve(502, ack), true, trackpush.PushNon2xx},
+		{"bad ack", serve(200, "ok"), true, trackpush.PushBadAck},
+		{"timeout", serve(0, ""), true, trackpush.PushTimedOut},
+		{"guard", serve(200, ack), false, trackpush.PushGuarded},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			store := setup(t, 1, c.url+"/cb?token=SECRET-TOKEN")
+			obs := &observed{ch: make(chan trackpush.PushReport, 4)}
+			e := New(store, clock.NewFake(t0), logger(), Config{AllowPrivate: c.allowPrivate, Timeout: 300 * time.Millisecond, Observer: obs})
+			e.Start(context.Background())
+			defer e.Stop()
+			var r trackpush.PushReport
+			select {
+			case r = <-obs.ch:
+			case <-time.After(10 * time.Second):
+				t.Fatal("nothing reported")
+			}
+			if r.Outcome != c.want || r.Attempt != 1 || r.Retry == (c.want == trackpush.PushAck) || r.GaveUp {
+				t.Fatalf("reported %+v, want outcome %s", r, c.want)
+			}
+			log, err := store.Deliveries(context.Background(), 1, 10)
+			if err != nil || len(log) != 1 {
+				t.Fatalf("delivery log %v %v", log, err)
+			}
+			if strings.Contains(log[0].Error, "SECRET-TOKEN") {
+				t.Fatalf("the delivery log's error holds the callback's query: %s", log[0].Error)
+			}
+		})
 	}
 }

@@ -63,12 +63,86 @@ func (p URLPolicy) Check(raw string) (*url.URL, error) {
 }
 
 // publicAddr reports whether ip may be dialled when private hosts are not
-// allowed.
+// allowed. IPv6 forms that embed an IPv4 address — IPv4-mapped and
+// IPv4-compatible, SIIT-translated, NAT64 and 6to4 prefixes, Teredo —
+// reach that address through a translator or a tunnel, so the embedded
+// address must be public too.
 func publicAddr(ip netip.Addr) bool {
 	ip = ip.Unmap()
-	return ip.IsValid() && !ip.IsLoopback() && !ip.IsPrivate() && !ip.IsLinkLocalUnicast() &&
-		!ip.IsLinkLocalMulticast() && !ip.IsMulticast() && !ip.IsUnspecified() &&
-		!netip.MustParsePrefix("100.64.0.0/10").Contains(ip) // carrier-grade NAT
+	if !ip.IsValid() {
+		return false
+	}
+	if ip.Is6() {
+		for _, v4 := range embeddedIPv4(ip) {
+			if !publicAddr(v4) {
+				return false
+			}
+		}
+	}
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
+// nonPublic are the special-purpose ranges, beyond those the netip
+// predicates know, that no receiver on the internet lives in.
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),     // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),  // IETF protocol assignments
+	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
+	netip.MustParsePrefix("240.0.0.0/4"),   // reserved, and the broadcast address
+	netip.MustParsePrefix("::/96"),         // IPv4-compatible (deprecated)
+	netip.MustParsePrefix("fec0::/10"),     // site-local (deprecated)
+	netip.MustParsePrefix("100::/64"),      // discard-only
+	netip.MustParsePrefix("2001:db8::/32"), // documentation
+}
+
+// embeddedIPv4 returns the IPv4 addresses an IPv6 address carries: the
+// last 32 bits of ::/96 (IPv4-compatible), ::ffff:0:0:0/96 (SIIT),
+// 64:ff9b::/96 and 64:ff9b:1::/48 (NAT64); bits 16–47 of 2002::/16 (6to4);
+// Teredo's (2001::/32) server and inverted client address.
+func embeddedIPv4(ip netip.Addr) []netip.Addr {
+	b := ip.As16()
+	last := netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
+	for _, p := range []netip.Prefix{v4Compatible, siit, nat64, nat64Local} {
+		if p.Contains(ip) {
+			return []netip.Addr{last}
+		}
+	}
+	switch {
+	case sixToFour.Contains(ip):
+		return []netip.Addr{netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]})}
+	case teredo.Contains(ip):
+		return []netip.Addr{
+			netip.AddrFrom4([4]byte{b[4], b[5], b[6], b[7]}),
+			netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]}),
+		}
+	}
+	return nil
+}
+
+var (
+	v4Compatible = netip.MustParsePrefix("::/96")
+	siit         = netip.MustParsePrefix("::ffff:0:0:0/96")
+	nat64        = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Local   = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour    = netip.MustParsePrefix("2002::/16")
+	teredo       = netip.MustParsePrefix("2001::/32")
+)
+
+// guardError is the dialer's refusal of a non-public address.
+type guardError struct{ addr netip.Addr }
+
+func (e *guardError) Error() string {
+	return fmt.Sprintf("refusing to push to private address %s", e.addr)
 }
 
 // dialer returns a dialer that refuses non-public addresses at connect
@@ -82,7 +156,7 @@ func dialer(allowPrivate bool) *net.Dialer {
 				return err
 			}
 			if !publicAddr(ap.Addr()) {
-				return fmt.Errorf("refusing to push to private address %s", ap.Addr())
+				return &guardError{ap.Addr()}
 			}
 			return nil
 		}

@@ -2,7 +2,7 @@ package region
 
 import "strings"
 
-// Place is a resolved region, in the wire's terms (PROTOCOL.md §2.1) plus
+// Place is a resolved region, in the wire's terms (docs/protocol.md §2.1) plus
 // what a caller needs to judge it.
 type Place struct {
 	// AreaCode is "CN" + the 12-digit code of the finest level resolved.

@@ -464,7 +464,7 @@ func (g *gen) emit(s step, at, next *node, t time.Time) time.Time {
 
 // state is the advanced state the simulator means by step s at node n
 // (naming next, in text; placed: the text names the scan's place), by the
-// protocol's definitions as the original service applies them (PROTOCOL.md
+// protocol's definitions as the original service applies them (docs/protocol.md
 // §3, status/doc.go; its real pushes show a pickup as 1 and a hub scan in
 // the receiver's city as 1002).
 func (g *gen) state(s step, n, next *node, text string, placed bool) trackpush.State {

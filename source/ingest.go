@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/trackpush/trackpush"
 	"github.com/trackpush/trackpush/enrich"
@@ -31,12 +32,19 @@ type Ingester struct {
 	// is made in the transaction that stores it, with what the events
 	// teach the model (places, statistics), which it learns once stored.
 	Route *route.Model
+	// Observer, when set, is told of every ingest.
+	Observer trackpush.Observer
 }
 
 // Result says what an ingest did.
 type Result struct {
 	Accepted   int
 	Duplicates int
+	// Dropped counts the events left out because they cannot be a real
+	// scan: a time that does not parse or is out of bounds
+	// (trackpush.CheckEventTime), or an empty text. The HTTP ingest refuses
+	// such a request whole; from an upstream the rest is kept.
+	Dropped int
 	// Summary and Events describe the shipment after the ingest.
 	Summary trackpush.Summary
 	Events  int
@@ -51,16 +59,38 @@ func inDestCity(to *trackpush.Area, events []trackpush.Event) bool {
 	return to != nil && to.City != "" && cur != nil && cur.City == to.City
 }
 
-// Ingest stores the new events of com+nu (deduplicated on time and
-// context), enriched with the shipment's route as priors, and wakes the
-// pusher when any was new.
+// Ingest stores the new events of com+nu that came through the HTTP
+// ingest (deduplicated on time and context), enriched with the shipment's
+// route as priors, and wakes the pusher when any was new.
 func (in *Ingester) Ingest(ctx context.Context, com, nu string, raws []trackpush.RawEvent) (accepted, duplicates int, err error) {
-	r, err := in.IngestResult(ctx, com, nu, raws)
+	r, err := in.IngestFrom(ctx, trackpush.SourceIngest, com, nu, raws)
 	return r.Accepted, r.Duplicates, err
 }
 
-// IngestResult is Ingest with the shipment's state afterwards.
+// IngestResult is Ingest for the events an upstream returned, with the
+// shipment's state afterwards.
 func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []trackpush.RawEvent) (Result, error) {
+	return in.IngestFrom(ctx, trackpush.SourcePoll, com, nu, raws)
+}
+
+// IngestFrom stores the events of com+nu that came from source
+// (trackpush.SourceIngest, SourcePoll, …), reports them to the Observer,
+// and returns what it did.
+func (in *Ingester) IngestFrom(ctx context.Context, source, com, nu string, raws []trackpush.RawEvent) (Result, error) {
+	res, err := in.ingest(ctx, com, nu, raws)
+	if err == nil && in.Observer != nil {
+		in.Observer.Ingested(source, res.Accepted, res.Duplicates, res.Dropped)
+	}
+	if err == nil && in.Log != nil {
+		in.Log.Debug("ingested", "source", source, "com", com, "nu", trackpush.CanonicalNumber(nu),
+			"accepted", res.Accepted, "duplicates", res.Duplicates, "dropped", res.Dropped)
+	}
+	return res, err
+}
+
+func (in *Ingester) ingest(ctx context.Context, com, nu string, raws []trackpush.RawEvent) (Result, error) {
+	nu = trackpush.CanonicalNumber(nu)
+	raws, dropped := admissible(raws, in.Clock.Now())
 	h, existing, err := in.Store.Shipment(ctx, com, nu)
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s %s: %w", com, nu, err)
@@ -70,7 +100,7 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 		sh.From, sh.To = h.From, h.To
 	}
 	fresh, dups := freshRaws(existing, raws)
-	res := Result{Duplicates: dups, Events: len(existing)}
+	res := Result{Duplicates: dups, Dropped: dropped, Events: len(existing)}
 	if h != nil {
 		res.Summary = h.Summary
 	}
@@ -114,6 +144,7 @@ func (in *Ingester) IngestResult(ctx context.Context, com, nu string, raws []tra
 	}
 	res.Accepted, res.Duplicates = accepted, dups+d
 	res.InDestCity = inDestCity(sh.To, existing)
+	res.Dropped = dropped
 	if accepted > 0 {
 		all := append(existing, trackpush.NewEvents(existing, evs)...)
 		res.Summary, res.Events = enrich.Summarize(all), len(all)
@@ -163,6 +194,20 @@ func (in *Ingester) digest(h *trackpush.Shipment, before, fresh []trackpush.Even
 		d.Summary = enrich.Summarize(all)
 	}()
 	return in.Route.Digest(h, before, fresh)
+}
+
+// admissible returns the events that can be real scans at now, and how
+// many were left out.
+func admissible(raws []trackpush.RawEvent, now time.Time) ([]trackpush.RawEvent, int) {
+	out := raws[:0:0]
+	for _, r := range raws {
+		t, ok := trackpush.ParseTime(strings.TrimSpace(r.Time))
+		if !ok || trackpush.CheckEventTime(t, now) != nil || strings.TrimSpace(r.Context) == "" {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, len(raws) - len(out)
 }
 
 // freshRaws drops the raw events the shipment already has (same time and

@@ -78,12 +78,15 @@ type Poller struct {
 	Workers int           // polls in flight (default 8)
 	Lease   time.Duration // claim lease (default 2 min)
 	MaxIdle time.Duration // longest sleep between store checks (default 1 min of clock time)
-	// Done, when set, is told of every poll recorded (metrics, tests).
+	// Done, when set, is told of every poll recorded (tests).
 	Done func(trackpush.PollDone)
+	// Observer, when set, is told of every upstream request.
+	Observer trackpush.Observer
 
 	once     sync.Once
 	wake     chan struct{}
 	limiters map[string]*limiter
+	failures failureLog
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 }
@@ -343,11 +346,61 @@ func (p *Poller) fetch(ctx context.Context, com, nu, phone string) ([]trackpush.
 	if err := p.limiters[u.Name()].wait(ctx); err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	raws, err := u.Track(ctx, Query{Com: com, Nu: nu, Phone: phone})
 	if errors.Is(err, ErrRateLimited) {
 		p.limiters[u.Name()].pause(30 * time.Second)
 	}
+	if p.Observer != nil && ctx.Err() == nil {
+		p.Observer.Polled(u.Name(), pollOutcome(err), time.Since(start))
+	}
 	return raws, err
+}
+
+// pollOutcome names an upstream's answer (a trackpush.Poll* outcome).
+func pollOutcome(err error) string {
+	switch {
+	case err == nil:
+		return trackpush.PollOK
+	case errors.Is(err, ErrNoRecord):
+		return trackpush.PollNoRecord
+	case errors.Is(err, ErrRateLimited):
+		return trackpush.PollRateLimited
+	case errors.Is(err, ErrRejected):
+		return trackpush.PollRejected
+	}
+	return trackpush.PollFailed
+}
+
+// failureLog rate-limits the poller's failure warnings: an upstream that is
+// down fails every poll, and a line for each would drown the log. The first
+// failure of an upstream is logged at once, then at most one line per
+// failureLogEvery with the count since the last line.
+type failureLog struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+	held map[string]int
+}
+
+// failureLogEvery is the least time between two poll-failure lines of one
+// upstream (real time).
+const failureLogEvery = time.Minute
+
+// note records a failure and reports whether to log it, and how many
+// failures of the upstream went unlogged before it.
+func (f *failureLog) note(upstream string, now time.Time) (bool, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.last == nil {
+		f.last, f.held = map[string]time.Time{}, map[string]int{}
+	}
+	if t, ok := f.last[upstream]; ok && now.Sub(t) < failureLogEvery {
+		f.held[upstream]++
+		return false, 0
+	}
+	n := f.held[upstream]
+	f.last[upstream], f.held[upstream] = now, 0
+	return true, n
 }
 
 // pollGroup polls claimed shipments — several in one request when their
@@ -367,9 +420,13 @@ func (p *Poller) pollGroup(ctx context.Context, jobs []trackpush.PollJob) {
 	err := lim.wait(ctx)
 	var answers []Tracked
 	if err == nil {
+		start := time.Now()
 		answers, err = u.TrackBatch(ctx, qs)
 		if errors.Is(err, ErrRateLimited) {
 			lim.pause(30 * time.Second)
+		}
+		if p.Observer != nil && ctx.Err() == nil {
+			p.Observer.Polled(u.Name(), pollOutcome(err), time.Since(start))
 		}
 		if err == nil && len(answers) != len(qs) {
 			err = fmt.Errorf("%s: %d answers to %d queries", u.Name(), len(answers), len(qs))
@@ -401,8 +458,13 @@ func (p *Poller) polled(ctx context.Context, j trackpush.PollJob, raws []trackpu
 		return // stopping: the lease runs out and another poll comes
 	default:
 		failures = j.Errors + 1
-		if failures == 1 || failures%10 == 0 {
-			p.Log.Warn("poll failed", "com", j.Com, "nu", j.Nu, "failures", failures, "err", err)
+		up := "?"
+		if u := p.Upstream(j.Com); u != nil {
+			up = u.Name()
+		}
+		if ok, held := p.failures.note(up, time.Now()); ok {
+			p.Log.Warn("poll failed", "upstream", up, "com", j.Com, "nu", j.Nu, "failures", failures, "err", err,
+				"unlogged_failures", held)
 		}
 	}
 	now := p.Clock.Now()

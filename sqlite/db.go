@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +38,8 @@ type Store struct {
 	rstmts  map[string]*sql.Stmt
 	pending []string
 
+	lock *os.File // OpenServer's lock file; nil for Open
+
 	ops     chan *writeOp // to the writer goroutine
 	stop    chan struct{} // closed by Close
 	stopped chan struct{} // closed by the writer when it has stopped
@@ -45,7 +48,8 @@ type Store struct {
 var _ trackpush.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the database file at path and runs the
-// migrations it lacks.
+// migrations it lacks. It leaves claims alone: a server may be running on
+// the file (see OpenServer).
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: no database path")
@@ -63,16 +67,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	s := &Store{w: w, wstmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %s is a directory, not a database file", path)
+	}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
-		return nil, err
-	}
-	// One node owns a SQLite file: claims left by a process that died are
-	// its own, so they are released now rather than when their leases run
-	// out. The pushes they covered are made again (at-least-once).
-	if _, err := w.ExecContext(ctx, `UPDATE subscriptions SET lease_until = NULL, claim = 0 WHERE lease_until IS NOT NULL`); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: release stale claims: %w", err)
+		return nil, fmt.Errorf("%w (database %s)", err, path)
 	}
 	r, err := sql.Open("sqlite", dsn+"&mode=ro")
 	if err != nil {
@@ -108,7 +109,11 @@ func (s *Store) Close() error {
 		st.Close()
 	}
 	s.mu.Unlock()
-	return errors.Join(s.r.Close(), s.w.Close())
+	err := errors.Join(s.r.Close(), s.w.Close())
+	if s.lock != nil {
+		s.lock.Close() // drops the lock
+	}
+	return err
 }
 
 // wstmt returns the prepared statement of a write query, or nil the first

@@ -12,17 +12,23 @@ import (
 )
 
 // ClaimPushes claims due subscriptions with their shipments and events.
-func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busyHosts []string) ([]*trackpush.PushJob, error) {
+func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, limit int, busy trackpush.Busy) ([]*trackpush.PushJob, error) {
 	var jobs []*trackpush.PushJob
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		jobs = jobs[:0]
 		q := `SELECT ` + subColumns + `, stale_at FROM subscriptions
 			WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`
 		args := []any{ms(now), ms(now)}
-		if len(busyHosts) > 0 {
-			q += ` AND callback_host NOT IN (?` + strings.Repeat(",?", len(busyHosts)-1) + `)`
-			for _, h := range busyHosts {
+		if len(busy.Hosts) > 0 {
+			q += ` AND callback_host NOT IN (?` + strings.Repeat(",?", len(busy.Hosts)-1) + `)`
+			for _, h := range busy.Hosts {
 				args = append(args, h)
+			}
+		}
+		if len(busy.Accounts) > 0 {
+			q += ` AND account_id NOT IN (?` + strings.Repeat(",?", len(busy.Accounts)-1) + `)`
+			for _, a := range busy.Accounts {
+				args = append(args, a)
 			}
 		}
 		rows, err := s.query(ctx, tx, q+` ORDER BY next_attempt_at LIMIT ?`, append(args, limit)...)
@@ -110,7 +116,7 @@ func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Durat
 // CompletePushes records push outcomes.
 func (s *Store) CompletePushes(ctx context.Context, outcomes []trackpush.PushOutcome, now time.Time) error {
 	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for _, o := range outcomes {
+		for i, o := range outcomes {
 			sub, staleAt, claim, err := s.loadSubForUpdate(ctx, tx, o.SubID)
 			if err != nil {
 				return err
@@ -129,6 +135,7 @@ func (s *Store) CompletePushes(ctx context.Context, outcomes []trackpush.PushOut
 			if o.Deferred {
 				continue
 			}
+			outcomes[i].Delivery.GaveUp = d.GaveUp
 			_, err = s.exec(ctx, tx, `INSERT INTO deliveries (subscription_id, version, attempt, status, at, latency_us, http_status, ok, gave_up, error, response)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				o.SubID, o.Version, d.Attempt, d.Status, ms(d.At), d.Latency.Microseconds(), d.HTTPStatus, d.OK, d.GaveUp, d.Error, d.Response)
@@ -236,4 +243,33 @@ func prefixed(alias, cols string) string {
 		parts[i] = alias + strings.TrimSpace(p)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Stats counts subscriptions by status and the pushes due at now.
+func (s *Store) Stats(ctx context.Context, now time.Time) (trackpush.Stats, error) {
+	st := trackpush.Stats{Subscriptions: map[string]int64{}}
+	rows, err := s.rquery(ctx, `SELECT status, COUNT(*) FROM subscriptions GROUP BY status`)
+	if err != nil {
+		return st, fmt.Errorf("sqlite: stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var n int64
+		if err := rows.Scan(&status, &n); err != nil {
+			return st, fmt.Errorf("sqlite: stats: %w", err)
+		}
+		st.Subscriptions[status] = n
+	}
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("sqlite: stats: %w", err)
+	}
+	var oldest sql.NullInt64
+	if err := s.rqueryRow(ctx, `SELECT COUNT(*), MIN(next_attempt_at) FROM subscriptions WHERE next_attempt_at <= ?`, ms(now)).Scan(&st.Due, &oldest); err != nil {
+		return st, fmt.Errorf("sqlite: stats: %w", err)
+	}
+	if oldest.Valid {
+		st.OldestDue = fromMS(oldest.Int64)
+	}
+	return st, nil
 }

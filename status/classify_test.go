@@ -390,7 +390,7 @@ func TestPlaceNamesAreNotKeywords(t *testing.T) {
 		text string
 		want trackpush.State
 	}{
-		{"您的快件已到达【秦皇岛山海关分拣中心】", trackpush.StateTrunk}, // a hub, cities unknown
+		{"您的快件已到达【秦皇岛山海关分拣中心】", trackpush.StateTrunk},   // a hub, cities unknown
 		{"快件到达 【邵阳大祥中心路营业点】", trackpush.StateInTransit}, // an outlet on 中心路: no hub, cities unknown
 		{"【秦皇岛市】 【山海关营业部】 的 某某（138****0000） 已揽收", trackpush.StatePickup},
 		{"常州邮政速递钟楼区五星揽投站已收件（揽投员姓名：某某,联系电话:138****0000）", trackpush.StatePickup},

@@ -1,5 +1,5 @@
 // Package status classifies carrier scan texts into the protocol's basic and
-// advanced state codes (PROTOCOL.md §3) and summarises a shipment's state.
+// advanced state codes (docs/protocol.md §3) and summarises a shipment's state.
 //
 // Classify reads one raw scan text ("【苏州市】 快件已被【丰巢…】代收…") with
 // what the caller knows beyond it (Context: carrier code, the states of the

@@ -63,7 +63,7 @@ func testDigestForecast(t *testing.T, s trackpush.Store) {
 	if !sameForecast(h.Forecast, fc) {
 		t.Fatalf("stored forecast %+v, want %+v", h.Forecast, fc)
 	}
-	jobs, err := s.ClaimPushes(ctx, t0.Add(time.Hour), time.Minute, 10, nil)
+	jobs, err := s.ClaimPushes(ctx, t0.Add(time.Hour), time.Minute, 10, trackpush.Busy{})
 	if err != nil || len(jobs) != 1 || !sameForecast(jobs[0].Shipment.Forecast, fc) {
 		t.Fatalf("claimed %d jobs, %v; forecast %+v", len(jobs), err, jobs)
 	}

@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Places", testPlaces},
 		{"RouteCounts", testRouteCounts},
 		{"RouteCountsConcurrent", testRouteCountsConcurrent},
+		{"Stats", testStats},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -346,27 +347,30 @@ func testSubscribeToKnownShipmentIsDue(t *testing.T, s trackpush.Store) {
 	if !sub.Push.Due(now) || sub.Push.Version != 1 {
 		t.Fatalf("a subscription to a shipment with events is due at once: %+v", sub.Push)
 	}
-	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 10, nil)
+	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 10, trackpush.Busy{})
 	if err != nil || len(jobs) != 1 || len(jobs[0].Events) != 1 || jobs[0].Shipment.Nu != "YT0000000011" {
 		t.Fatalf("claim: %v %+v", err, jobs)
 	}
 }
 
-func complete(t *testing.T, s trackpush.Store, j *trackpush.PushJob, ok bool, now time.Time) {
+// complete records an attempt and returns whether the store reported it
+// gave the version up.
+func complete(t *testing.T, s trackpush.Store, j *trackpush.PushJob, ok bool, now time.Time) bool {
 	t.Helper()
 	d := trackpush.Delivery{SubscriptionID: j.Sub.ID, Version: j.Version, Attempt: j.Attempt, Status: trackpush.PushStatus(j.Sub), At: now, OK: ok, HTTPStatus: 200, Latency: 3 * time.Millisecond}
 	if !ok {
 		d.HTTPStatus, d.Error, d.Response = 500, "status 500", "oops"
 	}
-	err := s.CompletePushes(context.Background(), []trackpush.PushOutcome{{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Delivery: d}}, now)
-	if err != nil {
+	outcomes := []trackpush.PushOutcome{{SubID: j.Sub.ID, Version: j.Version, Claim: j.Claim, Delivery: d}}
+	if err := s.CompletePushes(context.Background(), outcomes, now); err != nil {
 		t.Fatal(err)
 	}
+	return outcomes[0].Delivery.GaveUp
 }
 
 func claimOne(t *testing.T, s trackpush.Store, now time.Time) *trackpush.PushJob {
 	t.Helper()
-	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10, nil)
+	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10, trackpush.Busy{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +382,7 @@ func claimOne(t *testing.T, s trackpush.Store, now time.Time) *trackpush.PushJob
 
 func claimNone(t *testing.T, s trackpush.Store, now time.Time) {
 	t.Helper()
-	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10, nil)
+	jobs, err := s.ClaimPushes(context.Background(), now, time.Minute, 10, trackpush.Busy{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +415,9 @@ func testPushRetryAndGiveUp(t *testing.T, s trackpush.Store) {
 			t.Fatalf("attempt %d: job %+v", attempt, j)
 		}
 		claimNone(t, s, now) // claimed: no second push in flight
-		complete(t, s, j, false, now)
+		if gaveUp := complete(t, s, j, false, now); gaveUp != (attempt == 1+trackpush.MaxRetries) {
+			t.Fatalf("attempt %d: the outcome says gave up %v", attempt, gaveUp)
+		}
 		if attempt <= trackpush.MaxRetries {
 			claimNone(t, s, now.Add(trackpush.RetryAfter-time.Second))
 			if next, ok, _ := s.NextPushAt(ctx); !ok || !next.Equal(now.Add(trackpush.RetryAfter)) {
@@ -605,10 +611,16 @@ func testClaimLimitAndOrder(t *testing.T, s trackpush.Store) {
 		s.AppendEvents(ctx, "yuantong", nu, []trackpush.Event{ev(1, "已揽收", trackpush.StatePickedUp)}, t0.Add(time.Duration(5-i)*time.Second), lastState)
 	}
 	now := t0.Add(time.Minute)
-	if busy, _ := s.ClaimPushes(ctx, now, time.Minute, 10, []string{"127.0.0.1:9"}); len(busy) != 0 {
+	if busy, _ := s.ClaimPushes(ctx, now, time.Minute, 10, trackpush.Busy{Hosts: []string{"127.0.0.1:9"}}); len(busy) != 0 {
 		t.Fatalf("claimed %d pushes to a busy host", len(busy))
 	}
-	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 3, []string{"other.example:80"})
+	if busy, _ := s.ClaimPushes(ctx, now, time.Minute, 10, trackpush.Busy{Accounts: []int64{a.ID}}); len(busy) != 0 {
+		t.Fatalf("claimed %d pushes of a busy account", len(busy))
+	}
+	if busy, _ := s.ClaimPushes(ctx, now, time.Minute, 10, trackpush.Busy{Hosts: []string{"127.0.0.1:9"}, Accounts: []int64{a.ID + 1}}); len(busy) != 0 {
+		t.Fatalf("claimed %d pushes to a busy host of another account", len(busy))
+	}
+	jobs, err := s.ClaimPushes(ctx, now, time.Minute, 3, trackpush.Busy{Hosts: []string{"other.example:80"}, Accounts: []int64{a.ID + 1}})
 	if err != nil || len(jobs) != 3 {
 		t.Fatalf("claim 3: %d %v", len(jobs), err)
 	}
@@ -616,7 +628,7 @@ func testClaimLimitAndOrder(t *testing.T, s trackpush.Store) {
 	if jobs[0].Sub.Nu != "YT0000000104" || jobs[1].Sub.Nu != "YT0000000103" {
 		t.Fatalf("order: %s %s", jobs[0].Sub.Nu, jobs[1].Sub.Nu)
 	}
-	rest, _ := s.ClaimPushes(ctx, now, time.Minute, 10, nil)
+	rest, _ := s.ClaimPushes(ctx, now, time.Minute, 10, trackpush.Busy{})
 	if len(rest) != 2 {
 		t.Fatalf("rest: %d", len(rest))
 	}
@@ -1161,7 +1173,7 @@ func testSettleLockers(t *testing.T, s trackpush.Store) {
 	append("YT0000003002", t0, locker, ev(20, "已取件", trackpush.StateSignedAtLocker))
 	append("YT0000003003", t0.Add(24*time.Hour), locker)
 	// Push what is due, so that the settling's push is the only one left.
-	jobs, err := s.ClaimPushes(ctx, t0.Add(24*time.Hour), time.Minute, 10, nil)
+	jobs, err := s.ClaimPushes(ctx, t0.Add(24*time.Hour), time.Minute, 10, trackpush.Busy{})
 	if err != nil || len(jobs) != 3 {
 		t.Fatalf("claimed %d, %v", len(jobs), err)
 	}
@@ -1202,4 +1214,53 @@ func testSettleLockers(t *testing.T, s trackpush.Store) {
 	}
 	complete(t, s, j, true, now)
 	claimNone(t, s, now)
+}
+
+func testStats(t *testing.T, s trackpush.Store) {
+	ctx := context.Background()
+	stats := func(now time.Time) trackpush.Stats {
+		t.Helper()
+		st, err := s.Stats(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if st := stats(t0); len(st.Subscriptions) != 0 || st.Due != 0 || !st.OldestDue.IsZero() {
+		t.Fatalf("empty store: %+v", st)
+	}
+	a := newAccount(t, s, 10)
+	subs := map[string]*trackpush.Subscription{}
+	for _, nu := range []string{"YT0000000301", "YT0000000302", "YT0000000303"} {
+		subs[nu] = newSub(a, nu)
+		if err := s.Subscribe(ctx, subs[nu], t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t1, t2 := t0.Add(time.Hour), t0.Add(2*time.Hour)
+	if _, _, err := s.AppendEvents(ctx, "yuantong", "YT0000000301", []trackpush.Event{ev(10, "已揽收", trackpush.StatePickedUp)}, t1, lastState); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EndSubscription(ctx, trackpush.End{SubID: subs["YT0000000303"].ID, Status: trackpush.StatusAbort, Message: trackpush.MessageNoRecord}, t2); err != nil {
+		t.Fatal(err)
+	}
+	st := stats(t1)
+	if st.Subscriptions[trackpush.StatusPolling] != 2 || st.Subscriptions[trackpush.StatusAbort] != 1 || st.Due != 1 || !st.OldestDue.Equal(t1) {
+		t.Fatalf("at t1: %+v", st)
+	}
+	if st := stats(t2); st.Due != 2 || !st.OldestDue.Equal(t1) {
+		t.Fatalf("at t2: %+v", st)
+	}
+	// A push in flight is still due; delivered, it is not.
+	jobs, err := s.ClaimPushes(ctx, t2, time.Minute, 1, trackpush.Busy{})
+	if err != nil || len(jobs) != 1 || jobs[0].Sub.Nu != "YT0000000301" {
+		t.Fatalf("claim: %v %v", jobs, err)
+	}
+	if st := stats(t2); st.Due != 2 {
+		t.Fatalf("with a push in flight: %+v", st)
+	}
+	complete(t, s, jobs[0], true, t2)
+	if st := stats(t2); st.Due != 1 || !st.OldestDue.Equal(t2) {
+		t.Fatalf("after the push: %+v", st)
+	}
 }

@@ -29,7 +29,7 @@ type Tracker struct {
 	// may have no later event before it counts as signed there (304):
 	// many carriers send nothing once the receiver takes it. 0: never.
 	LockerWait time.Duration
-	// Correct, when set, is the carrier auto-check of PROTOCOL.md §2.4: for
+	// Correct, when set, is the carrier auto-check of docs/protocol.md §2.4: for
 	// a subscription with no record after 3 days it returns the carrier
 	// that fits the number better or whose upstream knows it (and whether
 	// that carrier is polled), or false when there is none. The
@@ -51,7 +51,7 @@ func DefaultEnd(s trackpush.Stale) trackpush.End {
 		msg = trackpush.MessageNoRecord
 	}
 	// AutoCheck stays as stored: "0", or "1" for a corrected carrier's
-	// successor, whose every push carries it (PROTOCOL.md §2.4).
+	// successor, whose every push carries it (docs/protocol.md §2.4).
 	return trackpush.End{SubID: s.Sub.ID, Status: trackpush.StatusAbort, Message: msg, IfStale: true}
 }
 

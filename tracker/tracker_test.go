@@ -71,7 +71,7 @@ func TestSweep(t *testing.T) {
 		t.Fatalf("the corrected one: %+v, successors %d", w, len(redirected))
 	}
 	// The successor, still without a record 3 days on, ends keeping its
-	// autoCheck "1", comOld and comNew (PROTOCOL.md §2.4).
+	// autoCheck "1", comOld and comNew (docs/protocol.md §2.4).
 	if err := tr.Sweep(ctx, now.Add(trackpush.NoRecordAfter)); err != nil {
 		t.Fatal(err)
 	}

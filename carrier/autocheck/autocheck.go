@@ -110,7 +110,7 @@ func (c *Checker) Save(ctx context.Context) error {
 	return nil
 }
 
-// Correct is the auto-check (PROTOCOL.md §2.4) of a subscription whose
+// Correct is the auto-check (docs/protocol.md §2.4) of a subscription whose
 // number has had no record for 3 days. It returns the carrier to follow
 // the number with instead, whether that carrier is polled, and ok; or ok
 // false to keep the given code (the subscription then ends with abort,

@@ -47,7 +47,7 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs := newFlagSet("bench", stderr)
 	n := fs.Int("n", 20000, "subscriptions (each gets one event, so one push)")
 	clients := fs.Int("clients", 32, "concurrent subscribe clients")
-	db := fs.String("db", "", "database (default: a temporary SQLite file)")
+	db := fs.String("db", "", "an empty database: a SQLite file, or a PostgreSQL DSN (postgres://USER@HOST:5432/DBNAME?sslmode=disable&search_path=bench); default: a temporary SQLite file")
 	workers := fs.Int("workers", 64, "pushes in flight per node")
 	nodes := fs.Int("nodes", 1, "server nodes sharing the database (PostgreSQL only for more than one)")
 	accounts := fs.Int("accounts", 1, "subscriber accounts the subscriptions are spread over")
@@ -119,6 +119,9 @@ func Bench(ctx context.Context, cfg BenchConfig) (*benchResult, error) {
 	if cfg.Nodes > 1 && !isPostgres(cfg.DB) {
 		return nil, fmt.Errorf("bench: %d nodes need a PostgreSQL database (--db postgres://…)", cfg.Nodes)
 	}
+	if err := checkEmpty(ctx, cfg.DB); err != nil {
+		return nil, err
+	}
 	secret, err := os.CreateTemp("", "trackpush-bench-secret-")
 	if err != nil {
 		return nil, err
@@ -135,6 +138,7 @@ func Bench(ctx context.Context, cfg BenchConfig) (*benchResult, error) {
 		m.Config.IngestToken = "bench"
 		m.Config.Workers = cfg.Workers
 		m.Config.PerHost = cfg.Workers
+		m.Config.PerAccount = cfg.Workers
 		m.Config.SecretFile = secret.Name()
 		m.Config.NodeName = fmt.Sprintf("bench%d", i+1)
 		m.holdPushes = true
@@ -266,4 +270,31 @@ func storeKind(db string) string {
 		return "postgres"
 	}
 	return "sqlite"
+}
+
+// checkEmpty refuses a database that holds accounts or subscriptions: the
+// bench's figures would mix with what is there, and it would leave its
+// own data behind.
+func checkEmpty(ctx context.Context, db string) error {
+	store, err := openStore(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	accts, err := store.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := store.Stats(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	subs := int64(0)
+	for _, n := range st.Subscriptions {
+		subs += n
+	}
+	if len(accts) > 0 || subs > 0 {
+		return fmt.Errorf("bench: the database %s is not empty (%d accounts, %d subscriptions); give it an empty database or schema", redactDSN(db), len(accts), subs)
+	}
+	return nil
 }

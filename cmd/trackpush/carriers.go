@@ -45,9 +45,9 @@ var directCarriers = map[string][]string{
 	"ems":    {"ems", "youzhengguonei"},
 }
 
-// bindCarriers defines the carriers' flags.
-func bindCarriers(fs *flag.FlagSet, c *CarriersConfig) {
-	env := func(p *string, carrier string) {
+// bindCarriers defines the carriers' flags; e reads their secrets.
+func bindCarriers(fs *flag.FlagSet, e *env, c *CarriersConfig) {
+	platform := func(p *string, carrier string) {
 		fs.StringVar(p, carrier+"-env", envOr(strings.ToUpper(carrier)+"_ENV", "production"),
 			fmt.Sprintf("%s platform: production, sandbox or a URL (TRACKPUSH_%s_ENV)", carrier, strings.ToUpper(carrier)))
 	}
@@ -57,40 +57,40 @@ func bindCarriers(fs *flag.FlagSet, c *CarriersConfig) {
 	}
 	sec := func(p *string, name, usage string) {
 		v := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
-		fs.StringVar(p, name, secret(v), usage+" (TRACKPUSH_"+v+" or _FILE)")
+		fs.StringVar(p, name, e.secret(v), usage+" (TRACKPUSH_"+v+" or _FILE)")
 	}
-	env(&c.SFEnv, "sf")
+	platform(&c.SFEnv, "sf")
 	str(&c.SFPartnerID, "sf-partner-id", "SF customer code (partnerID)")
 	sec(&c.SFCheckWord, "sf-checkword", "SF checkword")
 	sec(&c.SFPushToken, "sf-push-token", "secret token of SF's push URL (SF does not sign pushes); enables /v1/carriers/sf/push")
-	env(&c.ZTOEnv, "zto")
+	platform(&c.ZTOEnv, "zto")
 	str(&c.ZTOAppKey, "zto-app-key", "ZTO appKey (company id)")
 	sec(&c.ZTOAppSecret, "zto-app-secret", "ZTO appSecret")
 	sec(&c.ZTOPushToken, "zto-push-token", "optional secret token required on ZTO's push URL too")
-	env(&c.JTEnv, "jt")
+	platform(&c.JTEnv, "jt")
 	str(&c.JTAPIAccount, "jt-api-account", "J&T apiAccount")
 	sec(&c.JTPrivateKey, "jt-private-key", "J&T privateKey")
 	str(&c.JTUUID, "jt-uuid", "J&T UAT sandbox uuid")
 	sec(&c.JTPushToken, "jt-push-token", "optional secret token required on J&T's push URL too")
-	env(&c.STOEnv, "sto")
+	platform(&c.STOEnv, "sto")
 	str(&c.STOAppKey, "sto-app-key", "STO appKey (from_appkey)")
 	str(&c.STOResource, "sto-resource", "STO resource code (from_code; default: the app key)")
 	sec(&c.STOSecretKey, "sto-secret-key", "STO secretKey")
 	sec(&c.STOPushToken, "sto-push-token", "secret token of STO's push URL, required for pushes without data_digest")
-	env(&c.YTOEnv, "yto")
+	platform(&c.YTOEnv, "yto")
 	str(&c.YTOPartner, "yto-partner", "YTO partner code (in the URL path)")
 	str(&c.YTOCustomer, "yto-customer", "YTO customer code (in the URL path)")
 	sec(&c.YTOSecret, "yto-secret", "YTO secret of the track_query_adapter interface")
 	sec(&c.YTOPushKey, "yto-push-key", "YTO legacy partner key that signs its XML pushes; enables /v1/carriers/yto/push")
 	sec(&c.YTOPushToken, "yto-push-token", "optional secret token required on YTO's push URL too")
-	env(&c.DepponEnv, "deppon")
+	platform(&c.DepponEnv, "deppon")
 	str(&c.DepponCompanyCode, "deppon-company-code", "Deppon companyCode")
 	sec(&c.DepponAppKey, "deppon-app-key", "Deppon appkey")
 	sec(&c.DepponPushToken, "deppon-push-token", "secret token of Deppon's push URL (no push signature is known); enables /v1/carriers/deppon/push")
-	env(&c.YundaEnv, "yunda")
+	platform(&c.YundaEnv, "yunda")
 	str(&c.YundaAppKey, "yunda-app-key", "Yunda app-key (provisional adapter)")
 	sec(&c.YundaAppSecret, "yunda-app-secret", "Yunda appSecret")
-	env(&c.EMSEnv, "ems")
+	platform(&c.EMSEnv, "ems")
 	str(&c.EMSSenderNo, "ems-sender-no", "EMS agreement customer number (senderNo; provisional adapter)")
 	sec(&c.EMSAuthorization, "ems-authorization", "EMS authorisation code")
 	sec(&c.EMSSignKey, "ems-sign-key", "EMS signKey (base64 of 16 bytes)")

@@ -219,7 +219,7 @@ func TestAutonumber(t *testing.T) {
 	}
 }
 
-// TestAutoCheck runs the carrier auto-check of PROTOCOL.md §2.4 end to end.
+// TestAutoCheck runs the carrier auto-check of docs/protocol.md §2.4 end to end.
 func TestAutoCheck(t *testing.T) {
 	up := &fakeUpstream{known: map[string][]trackpush.RawEvent{
 		// The number is YTO's; the shop said zhongtong.

@@ -29,7 +29,7 @@ const demoNoRecord = "YT9999999999999"
 
 func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", stderr)
-	duration := fs.Duration("duration", 30*time.Second, "stop after this much real time")
+	duration := fs.Duration("duration", 90*time.Second, "stop after this much real time at most (the demo ends sooner, once every parcel's story is told)")
 	scale := fs.Float64("time-scale", 20000, "clock speed-up (20000: three days in 13 s)")
 	keep := fs.Bool("keep", false, "keep the server up after the summary (its trail link and console keep working) until interrupted, and keep the demo database")
 	verbose := fs.Bool("v", false, "log the server's messages")
@@ -234,6 +234,7 @@ func demoDone(ctx context.Context, m *Main, playedAll bool) bool {
 func demoSummary(ctx context.Context, w io.Writer, m *Main, dir string, keep bool) error {
 	fmt.Fprintln(w, "\nsummary:")
 	var subs, pushes, failed, shutdowns, aborts int
+	var rows [][]string
 	for id := int64(1); ; id++ {
 		s, err := m.Store.Subscription(ctx, id)
 		if err != nil {
@@ -265,9 +266,10 @@ func demoSummary(ctx context.Context, w io.Writer, m *Main, dir string, keep boo
 		if h != nil && len(evs) > 0 {
 			state = fmt.Sprintf("%s %s", h.Summary.State, h.Summary.State.Name())
 		}
-		fmt.Fprintf(w, "  #%d %-9s %-17s %-8s %-10s events=%-2d pushes ok=%d failed=%d  state %s\n",
-			s.ID, s.Com, s.Nu, s.Status, s.Message, len(evs), ok, bad, state)
+		rows = append(rows, []string{fmt.Sprintf("#%d", s.ID), s.Com, s.Nu, s.Status, s.Message, fmt.Sprintf("events=%d", len(evs)),
+			fmt.Sprintf("pushes ok=%d failed=%d", ok, bad), "state " + state})
 	}
+	writeColumns(w, "  ", rows)
 	fmt.Fprintf(w, "%d subscriptions: %d shut down (signed), %d aborted; %d pushes acknowledged, %d failed attempts retried\n",
 		subs, shutdowns, aborts, pushes, failed)
 	if keep {
@@ -324,7 +326,7 @@ func openDemoServer(ctx context.Context, dir string, clk *clock.Scaled, scale fl
 	m.Config.TimeScale = scale
 	m.Clock = clk
 	if verbose {
-		m.Logger = newLogger(stderr, "info")
+		m.Logger = newLogger(stderr, "info", "text")
 	}
 	setup(m)
 	if err := m.Open(ctx); err != nil {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -26,16 +27,67 @@ func TestDemo(t *testing.T) {
 	if !regexp.MustCompile(`trail page of \w+ \w+ \(open it while the demo runs; --keep keeps the server up\): http://127\.0\.0\.1:\d+/trail/[0-9a-f]{32}\n`).MatchString(out) {
 		t.Errorf("the demo prints no trail link:\n%.2000s", out)
 	}
-	m := regexp.MustCompile(`(\d+) parcels: (\d+) shut down \(signed\), (\d+) aborted, (\d+) still polling; (\d+) pushes acknowledged, (\d+) failed attempts retried; (\d+) loops detected, (\d+) carriers auto-corrected`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`(\d+) parcels, (\d+) as the simulator says: (\d+) shut down \(signed\), (\d+) aborted, (\d+) still polling; (\d+) loops detected, (\d+) carriers auto-corrected\npushes: (\d+) acknowledged, (\d+) failed attempts retried`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no summary line in:\n%s", out)
 	}
 	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
-	if n(1) != 24 || n(2)+n(3)+n(4) != 24 || n(3) < 1 || n(5) < 24 || n(6) < 1 || n(7) < 1 || n(8) < 1 {
+	if n(1) != 24 || n(3)+n(4)+n(5) != 24 || n(4) < 1 || n(6) < 1 || n(7) < 1 || n(8) < 24 || n(9) < 1 {
 		t.Fatalf("summary: %s", m[0])
 	}
-	if n(4) > 1 {
-		t.Errorf("%d parcels left unfinished: %s", n(4), m[0])
+	if n(2) != 24 {
+		t.Errorf("%d of 24 parcels as the simulator says:\n%s", n(2), summaryOf(out))
+	}
+	if n(5) > 1 {
+		t.Errorf("%d parcels left unfinished: %s", n(5), m[0])
+	}
+	// Every parcel line is marked, and its columns align (the number
+	// column starts at one place, whatever the carrier's code).
+	col := -1
+	for _, line := range strings.Split(summaryOf(out), "\n") {
+		if !strings.HasPrefix(line, "  ✓ ") && !strings.HasPrefix(line, "  ✗ ") {
+			continue
+		}
+		f := strings.Fields(line)
+		if c := displayWidth(line[:strings.Index(line, " "+f[2]+" ")]); col == -1 {
+			col = c
+		} else if c != col {
+			t.Errorf("misaligned: %q", line)
+		}
+	}
+}
+
+// summaryOf returns the demo's summary: from its heading to the line
+// before the push counts.
+func summaryOf(out string) string {
+	i := strings.Index(out, "\nsummary (seed")
+	j := strings.Index(out, "\npushes: ")
+	if i < 0 || j < i {
+		return ""
+	}
+	return out[i:j]
+}
+
+// TestDemoSameSeedSameSummary: the summary holds only what the seed
+// decides, so two runs print the same one.
+func TestDemoSameSeedSameSummary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo twice")
+	}
+	var outs [2]string
+	var wg sync.WaitGroup
+	for i := range outs {
+		wg.Go(func() {
+			out, err := runCLI(t, "", "demo", "--n", "8", "--seed", "11", "--time-scale", "60000", "--duration", "90s")
+			if err != nil {
+				t.Error(err)
+			}
+			outs[i] = summaryOf(out)
+		})
+	}
+	wg.Wait()
+	if outs[0] == "" || outs[0] != outs[1] {
+		t.Fatalf("two runs, two summaries:\n%s\n---\n%s", outs[0], outs[1])
 	}
 }
 
@@ -79,7 +131,7 @@ func TestCarriersDemo(t *testing.T) {
 	if n(1) < 1 || n(3) > 10 || n(4) != 0 || n(6) != 0 || n(7) < 10 || n(8) != n(7) {
 		t.Fatalf("carriers summary: %s", m[0])
 	}
-	s := regexp.MustCompile(`(\d+) parcels: (\d+) shut down \(signed\)`).FindStringSubmatch(out)
+	s := regexp.MustCompile(`(\d+) parcels, \d+ as the simulator says: (\d+) shut down \(signed\)`).FindStringSubmatch(out)
 	if s == nil || s[1] != "12" || s[2] == "0" {
 		t.Fatalf("summary: %v", s)
 	}

@@ -440,6 +440,14 @@ func TestUpdateAllAdmin(t *testing.T) {
 	if code != 200 || v["status"] != "polling" || len(v["deliveries"].([]any)) != 2 {
 		t.Fatalf("subscription view: %d %s", code, b)
 	}
+	// The operator's times are RFC 3339 with the offset.
+	for _, tm := range []any{v["created"], v["deliveries"].([]any)[0].(map[string]any)["at"]} {
+		if s, _ := tm.(string); !strings.HasSuffix(s, "+08:00") {
+			t.Errorf("admin time %v is not RFC 3339 with the offset", tm)
+		} else if _, err := time.Parse(time.RFC3339, s); err != nil {
+			t.Error(err)
+		}
+	}
 	if code, _ := h.do("POST", "/admin/subscriptions/999/updateall", "", "Bearer admin-secret", nil); code != 404 {
 		t.Fatalf("unknown subscription: %d", code)
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register(command{name: "enrich", summary: "add status and region to raw events, as the wire's data[] items", run: runEnrich})
+	register(command{name: "enrich", summary: "add status and region to raw events, as the wire's data[] items", args: "--jsonl [--resultv2 5] < events.jsonl > enriched.jsonl", run: runEnrich})
 }
 
 // enrichedFields are the data[] fields the enrich command adds.

@@ -26,6 +26,9 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(stderr, "usage: trackpush eval <what> [flags]\n\nwhat:")
 		listCommands(stderr, evalCommands)
+		if len(args) > 0 {
+			return nil // help asked for: exit 0
+		}
 		return usageError{errors.New("eval: what to evaluate?")}
 	}
 	c, ok := evalCommands[args[0]]

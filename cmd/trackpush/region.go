@@ -15,6 +15,7 @@ func init() {
 	register(command{
 		name:    "region",
 		summary: "resolve an address or a scan text to an administrative division",
+		args:    "[--mode address|event] [--from ADDR] [--to ADDR] TEXT | --jsonl < in.jsonl",
 		run:     runRegion,
 	})
 }

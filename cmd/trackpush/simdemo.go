@@ -78,6 +78,7 @@ func pickParcels(w *sim.World, n int) []*sim.Parcel {
 type demoPush struct {
 	pushes, failed    int
 	status, state     string
+	message           string
 	loop, autoCorrect bool
 	comOld, comNew    string
 	last              string
@@ -102,6 +103,12 @@ func runSimDemo(ctx context.Context, cfg simDemoConfig, stdout, stderr io.Writer
 	world := sim.NewWorld(wcfg)
 	parcels := pickParcels(world, cfg.N)
 
+	// Column widths of the live lines: the longest carrier code and number.
+	comW, nuW := 0, 0
+	for _, p := range parcels {
+		comW = max(comW, len(p.Com), len(p.GivenCom))
+		nuW = max(nuW, len(p.Nu))
+	}
 	var mu sync.Mutex
 	seen := map[string]*demoPush{} // by carrier and number
 	say := func(format string, a ...any) {
@@ -142,7 +149,7 @@ func runSimDemo(ctx context.Context, cfg simDemoConfig, stdout, stderr io.Writer
 				d.failed++
 			} else {
 				d.pushes++
-				d.status, d.state = p.Param.Status, lr.State
+				d.status, d.state, d.message = p.Param.Status, lr.State, p.Param.Message
 				d.loop = d.loop || (lr.IsLoop != nil && *lr.IsLoop)
 				if p.Param.AutoCheck == "1" || p.Param.ComNew != "" {
 					d.autoCorrect, d.comOld, d.comNew = true, p.Param.ComOld, p.Param.ComNew
@@ -171,7 +178,7 @@ func runSimDemo(ctx context.Context, cfg simDemoConfig, stdout, stderr io.Writer
 			if fail {
 				verdict = " ✗ receiver failed, retry in 30 min"
 			}
-			say("%-9s %-11s %-17s %4s %-6s%s%s | %s", p.Param.Status, lr.Com, lr.Nu, lr.State, st.Name(), extra, verdict, newest)
+			say("%-9s %-*s %-*s %4s %s%s%s | %s", p.Param.Status, comW, lr.Com, nuW, lr.Nu, lr.State, padTo(st.Name(), 12), extra, verdict, newest)
 			if fail {
 				return fmt.Errorf("failing on purpose")
 			}
@@ -220,7 +227,7 @@ func runSimDemo(ctx context.Context, cfg simDemoConfig, stdout, stderr io.Writer
 		if len(p.Truth.Trouble) > 0 {
 			note += " [" + strings.Join(p.Truth.Trouble, ",") + "]"
 		}
-		say("subscribe %-11s %-17s %s → %s: %s%s", p.GivenCom, p.Nu, p.From, p.To, a.ReturnCode, note)
+		say("subscribe %-*s %-*s %s → %s: %s%s", comW, p.GivenCom, nuW, p.Nu, p.From, p.To, a.ReturnCode, note)
 	}
 
 	// The trail page of the most interesting parcel: a loop if there is one.
@@ -261,7 +268,7 @@ wait:
 		}
 	}
 	stopPushes()
-	if err := simDemoSummary(ctx, stdout, m, parcels, seen, &mu, dir, cfg.Keep); err != nil {
+	if err := simDemoSummary(ctx, stdout, m, cfg.Seed, parcels, seen, &mu, dir, cfg.Keep); err != nil {
 		return err
 	}
 	if carriers != nil {
@@ -287,13 +294,19 @@ func parcelsEnd(ps []*sim.Parcel) time.Time {
 	return end
 }
 
-func simDemoSummary(ctx context.Context, w io.Writer, m *Main, parcels []*sim.Parcel, seen map[string]*demoPush, mu *sync.Mutex, dir string, keep bool) error {
+// simDemoSummary prints each parcel's story as the receivers saw it,
+// checked against the simulator's truth (✓, or ✗ with what differs). It
+// holds only what the seed decides — carriers, numbers, outcomes, final
+// states, loops, corrections — so the same seed prints the same summary;
+// the counts of pushes and retries, which depend on the timing of the run,
+// follow on a line of their own.
+func simDemoSummary(ctx context.Context, w io.Writer, m *Main, seed int64, parcels []*sim.Parcel, seen map[string]*demoPush, mu *sync.Mutex, dir string, keep bool) error {
 	mu.Lock()
 	defer mu.Unlock()
-	fmt.Fprintln(w, "\nsummary (by tracking number):")
 	byStatus := map[string]int{}
-	var pushes, failed, loops, corrected int
+	var pushes, failed, loops, corrected, good int
 	sort.Slice(parcels, func(i, j int) bool { return parcels[i].Index < parcels[j].Index })
+	var rows [][]string
 	for _, p := range parcels {
 		// The story of the number under its true carrier; a wrong carrier
 		// code's subscription adds its pushes and the correction.
@@ -310,7 +323,7 @@ func simDemoSummary(ctx context.Context, w io.Writer, m *Main, parcels []*sim.Pa
 					c.autoCorrect, c.comOld, c.comNew = true, g.comOld, g.comNew
 				}
 				if d.status == "" || d.status == "-" {
-					c.status, c.state = g.status, g.state
+					c.status, c.state, c.message = g.status, g.state, g.message
 				}
 				d = &c
 			}
@@ -318,26 +331,114 @@ func simDemoSummary(ctx context.Context, w io.Writer, m *Main, parcels []*sim.Pa
 		byStatus[d.status]++
 		pushes += d.pushes
 		failed += d.failed
-		notes := []string{}
+		var notes []string
 		if d.loop {
 			loops++
 			notes = append(notes, "loop detected")
 		}
+		com := p.Com
 		if d.autoCorrect {
 			corrected++
-			notes = append(notes, fmt.Sprintf("carrier corrected %s→%s", d.comOld, d.comNew))
+			com = d.comOld + "→" + d.comNew
+			notes = append(notes, "carrier corrected")
 		}
-		if d.failed > 0 {
-			notes = append(notes, fmt.Sprintf("%d retries", d.failed))
+		if d.message != "" {
+			notes = append(notes, d.message)
+		}
+		wrong := checkDemoParcel(p, d)
+		mark := "✓"
+		if len(wrong) > 0 {
+			mark = "✗"
+			notes = append(notes, "expected "+strings.Join(wrong, ", "))
+		} else {
+			good++
 		}
 		st, _ := trackpush.ParseState(d.state)
-		fmt.Fprintf(w, "  %-11s %-17s truth=%-10s pushed=%-2d last=%-8s state=%-4s %-8s %s\n",
-			p.Com, p.Nu, p.Truth.Outcome, d.pushes, d.status, d.state, st.Name(), strings.Join(notes, ", "))
+		rows = append(rows, []string{mark, com, p.Nu, p.Truth.Outcome, d.status, d.state, st.Name(), strings.Join(notes, "; ")})
 	}
-	fmt.Fprintf(w, "%d parcels: %d shut down (signed), %d aborted, %d still polling; %d pushes acknowledged, %d failed attempts retried; %d loops detected, %d carriers auto-corrected\n",
-		len(parcels), byStatus[trackpush.PushShutdown], byStatus[trackpush.PushAbort], byStatus[trackpush.PushPolling], pushes, failed, loops, corrected)
+	fmt.Fprintf(w, "\nsummary (seed %d), each parcel against the simulator's truth:\n", seed)
+	writeColumns(w, "  ", rows)
+	fmt.Fprintf(w, "%d parcels, %d as the simulator says: %d shut down (signed), %d aborted, %d still polling; %d loops detected, %d carriers auto-corrected\n",
+		len(parcels), good, byStatus[trackpush.PushShutdown], byStatus[trackpush.PushAbort], byStatus[trackpush.PushPolling], loops, corrected)
+	fmt.Fprintf(w, "pushes: %d acknowledged, %d failed attempts retried (these counts vary from run to run with the timing)\n", pushes, failed)
 	if keep {
 		fmt.Fprintf(w, "database kept at %s\n", filepath.Join(dir, "demo.db"))
 	}
 	return nil
+}
+
+// checkDemoParcel compares what the receivers saw of a parcel with the
+// simulator's truth and returns what differs.
+func checkDemoParcel(p *sim.Parcel, d *demoPush) []string {
+	var wrong []string
+	want := func(ok bool, what string) {
+		if !ok {
+			wrong = append(wrong, what)
+		}
+	}
+	st, _ := trackpush.ParseState(d.state)
+	if len(p.Events) > 0 {
+		last := p.Events[len(p.Events)-1].State
+		want(st == last, fmt.Sprintf("state %d", last))
+	}
+	switch p.Truth.Outcome {
+	case sim.OutcomeSigned, sim.OutcomeReturned:
+		want(d.status == trackpush.PushShutdown, "shutdown")
+	case sim.OutcomeNoRecord:
+		want(d.status == trackpush.PushAbort && d.message == trackpush.MessageNoRecord, "abort "+trackpush.MessageNoRecord)
+	case sim.OutcomeHandedOver, sim.OutcomeStalled:
+		// Still followed: the 60-day abort lies beyond the demo.
+		want(d.status == trackpush.PushPolling || d.status == trackpush.PushAbort && d.message == trackpush.MessageNoChange, "polling")
+	}
+	want(p.Truth.Loop == d.loop, fmt.Sprintf("loop %v", p.Truth.Loop))
+	if p.GivenCom != p.Com {
+		want(d.autoCorrect && d.comNew == p.Com, "carrier corrected to "+p.Com)
+	}
+	return wrong
+}
+
+// writeColumns writes rows as aligned columns, measuring text as a
+// terminal shows it (a Chinese character takes two columns).
+func writeColumns(w io.Writer, indent string, rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		b.WriteString(indent)
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+1))
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
+
+// padTo pads s with spaces to n terminal columns.
+func padTo(s string, n int) string {
+	return s + strings.Repeat(" ", max(n-displayWidth(s), 0))
+}
+
+// displayWidth is how many terminal columns s takes: East Asian wide
+// characters (CJK, full-width forms) two, others one.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r >= 0x1100 && r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf, r >= 0xac00 && r <= 0xd7a3,
+			r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f, r >= 0xff00 && r <= 0xff60, r >= 0xffe0 && r <= 0xffe6:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trackpush/trackpush/callback"
 )
@@ -35,9 +36,26 @@ func TestListenerFailFirstAndSign(t *testing.T) {
 	if send(param, callback.Sign(param, "other")) != 403 {
 		t.Fatal("a bad sign must be refused")
 	}
+	if send(param, "") != 403 {
+		t.Fatal("a missing sign must be refused")
+	}
+	if send(`{"status":`, callback.Sign(`{"status":`, salt)) != 400 {
+		t.Fatal("an unparsable param must be refused")
+	}
+	if resp, err := http.Get(srv.URL); err != nil || resp.StatusCode != 405 {
+		t.Fatalf("GET: %v %v", resp, err)
+	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 3 || !strings.Contains(lines[0], "fail 1/2") || !strings.Contains(lines[2], "ack") || !strings.Contains(lines[2], "ems 1136281381675 state=0") || !strings.Contains(lines[2], "已揽收") {
+	if len(lines) != 7 || !strings.Contains(lines[0], "fail 1/2") || !strings.Contains(lines[2], "ack") || !strings.Contains(lines[2], "ems 1136281381675 state=0") || !strings.Contains(lines[2], "已揽收") {
 		t.Fatalf("output:\n%s", out.String())
+	}
+	for i, want := range []string{"REJECTED bad sign ems 1136281381675 state=0", "REJECTED missing sign ems 1136281381675", "REJECTED unparsable param", "REJECTED GET instead of POST"} {
+		if !strings.Contains(lines[3+i], want) {
+			t.Errorf("line %d: %q, want %q", 4+i, lines[3+i], want)
+		}
+	}
+	if _, err := time.Parse(time.RFC3339, strings.Fields(lines[0])[0]); err != nil {
+		t.Errorf("the stamp is not RFC 3339: %v", err)
 	}
 }
 

@@ -12,7 +12,7 @@ var (
 	// 123 (heading to an SF store), 607 (agent pickup), 648 (returned or
 	// forwarded under a new number) have meanings too loose to map.
 	sfCodes = map[string]trackpush.State{
-		"50":   trackpush.StatePickup,       // picked up
+		"50":   trackpush.StatePickup,         // picked up
 		"30":   trackpush.StateInTransit,      // loaded, departing
 		"31":   trackpush.StateInTransit,      // arrived at a hub
 		"3036": trackpush.StateInTransit,      // to the next stop

@@ -63,7 +63,7 @@ func (e *EMS) Track(ctx context.Context, q source.Query) ([]trackpush.RawEvent, 
 // emsOpCodes: the three EMS op codes carriers.md names (OLTS ems.csv has
 // about 195; the rest are left to the text).
 var emsOpCodes = map[string]trackpush.State{
-	"203": trackpush.StatePickup,  // 收寄计费信息
+	"203": trackpush.StatePickup,    // 收寄计费信息
 	"305": trackpush.StateInTransit, // 揽投发运/封车
 	"389": trackpush.StateInTransit, // 处理中心封车
 }

@@ -170,7 +170,7 @@ func (rc *Receiver) ingest(ctx context.Context, in *inbound, p *Push) error {
 			return err
 		}
 		for _, com := range coms {
-			if _, _, err := rc.Ingester.Ingest(ctx, com, nu, byNu[nu]); err != nil {
+			if _, err := rc.Ingester.IngestFrom(ctx, trackpush.SourceCarrier, com, nu, byNu[nu]); err != nil {
 				return err
 			}
 		}
