@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -204,11 +205,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// answer is the protocol's reply shape with trackpush's own detail: the
+// message stays exactly the original's text for the code (clients show it,
+// and some match on it); what exactly was wrong goes into detail, which
+// clients of the original ignore.
+type answer struct {
+	Result     bool   `json:"result"`
+	ReturnCode string `json:"returnCode"`
+	Message    string `json:"message"`
+	Detail     string `json:"detail,omitempty"`
+}
+
 // writeAnswer writes the protocol's answer for err (nil: accepted). The
 // original service answers HTTP 200 with the code in the body; so does
 // trackpush, so that its clients work unchanged.
 func writeAnswer(w http.ResponseWriter, err error) {
-	a := trackpush.Answer{Result: err == nil, ReturnCode: trackpush.ErrorCode(err)}
+	a := answer{Result: err == nil, ReturnCode: trackpush.ErrorCode(err)}
 	var e *trackpush.Error
 	switch {
 	case err == nil:
@@ -218,11 +230,22 @@ func writeAnswer(w http.ResponseWriter, err error) {
 		if a.Message == "" {
 			a.Message = trackpush.CodeMessage(e.Code)
 		}
-		if e.Detail != "" {
-			a.Message += ": " + e.Detail
-		}
+		a.Detail = e.Detail
 	default:
 		a.Message = trackpush.CodeMessage(trackpush.CodeInternal)
 	}
 	writeJSON(w, http.StatusOK, a)
+}
+
+// compatForm reads the form of a request to one of the original's form
+// endpoints (/poll, /pollmap, the query API, autonumber): the URL query and
+// a form body alike, as r.Form merges them (body first), because real
+// clients send either — a popular one posts the fields in the URL with an
+// empty body.
+func compatForm(w http.ResponseWriter, r *http.Request, limit int64) (url.Values, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	return r.Form, nil
 }

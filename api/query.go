@@ -43,11 +43,7 @@ type queryParam struct {
 
 // queryFail writes the query API's failure shape.
 func queryFail(w http.ResponseWriter, code, detail string) {
-	msg := trackpush.QueryMessage(code)
-	if detail != "" {
-		msg += ": " + detail
-	}
-	writeJSON(w, http.StatusOK, trackpush.Answer{Result: false, ReturnCode: code, Message: msg})
+	writeJSON(w, http.StatusOK, answer{Result: false, ReturnCode: code, Message: trackpush.QueryMessage(code), Detail: detail})
 }
 
 // querySign is the query API's signature: upper-case hex MD5(param + key +
@@ -62,12 +58,12 @@ func querySign(param, key, customer string) string {
 // service has nothing for it yet.
 func (s *Server) handleQuery(maptrack bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxSubscribeBody)
-		if err := r.ParseForm(); err != nil {
+		form, err := compatForm(w, r, maxSubscribeBody)
+		if err != nil {
 			queryFail(w, trackpush.QueryBadRequest, "form unreadable")
 			return
 		}
-		customer, param, sign := r.Form.Get("customer"), r.Form.Get("param"), r.Form.Get("sign")
+		customer, param, sign := form.Get("customer"), form.Get("param"), form.Get("sign")
 		if customer == "" || param == "" || sign == "" {
 			queryFail(w, trackpush.QueryBadRequest, "customer, param and sign are required")
 			return
@@ -260,9 +256,8 @@ func (s *Server) openKey(a *trackpush.Account) (string, error) {
 // handleAutonumber serves GET|POST /autonumber/auto?num=&key=: the
 // carriers that may have issued a number, best first.
 func (s *Server) handleAutonumber(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxAdminBody)
-	r.ParseForm()
-	key, num := strings.TrimSpace(r.Form.Get("key")), trackpush.CanonicalNumber(r.Form.Get("num"))
+	form, _ := compatForm(w, r, maxAdminBody) // an unreadable form lacks key and num
+	key, num := strings.TrimSpace(form.Get("key")), trackpush.CanonicalNumber(form.Get("num"))
 	fail := func(code, msg string) {
 		writeJSON(w, http.StatusOK, trackpush.Answer{Result: false, ReturnCode: code, Message: msg})
 	}

@@ -43,16 +43,16 @@ func (s *Server) handleSubscribeForm(mapStyle bool) http.HandlerFunc {
 		style = stylePollMap
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxSubscribeBody)
-		if err := r.ParseForm(); err != nil {
+		form, err := compatForm(w, r, maxSubscribeBody)
+		if err != nil {
 			s.answerSubscribe(w, trackpush.Errorf(trackpush.CodeInternal, "form unreadable: %v", err))
 			return
 		}
-		if sc := r.PostForm.Get("schema"); sc != "" && !strings.EqualFold(sc, "json") {
+		if sc := form.Get("schema"); sc != "" && !strings.EqualFold(sc, "json") {
 			s.answerSubscribe(w, trackpush.Errorf(trackpush.CodeInternal, "schema: only json is supported"))
 			return
 		}
-		param := r.PostForm.Get("param")
+		param := form.Get("param")
 		if param == "" {
 			s.answerSubscribe(w, trackpush.Errorf(trackpush.CodeInternal, "param: missing"))
 			return
@@ -61,10 +61,15 @@ func (s *Server) handleSubscribeForm(mapStyle bool) http.HandlerFunc {
 	}
 }
 
-// answerSubscribe writes a subscribe answer and counts its returnCode.
+// answerSubscribe writes a subscribe answer, counts its returnCode and
+// logs a refusal's detail (the answer's message is the original's text).
 func (s *Server) answerSubscribe(w http.ResponseWriter, err error) {
 	if s.Observer != nil {
 		s.Observer.Subscribed(trackpush.ErrorCode(err))
+	}
+	var e *trackpush.Error
+	if errors.As(err, &e) && s.Log != nil {
+		s.Log.Debug("subscription refused", "returnCode", e.Code, "detail", e.Detail)
 	}
 	writeAnswer(w, err)
 }

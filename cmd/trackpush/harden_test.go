@@ -75,7 +75,7 @@ func TestSubscribeStrictParsing(t *testing.T) {
 		nu := fmt.Sprintf("YT80000000%02d", i)
 		body := h.rawSubBody(nu, c.raw) + c.tail
 		a := h.subscribeJSON(body, "")
-		if a.Result || a.ReturnCode != "500" || !strings.Contains(a.Message, c.field) {
+		if a.Result || a.ReturnCode != "500" || a.Message != "服务器错误" || !strings.Contains(a.Detail, c.field) {
 			t.Errorf("%s: answered %+v, want 500 naming %s", c.name, a, c.field)
 		}
 		if sh, _, _ := h.m.Store.Shipment(context.Background(), "yuantong", nu); sh != nil {
@@ -393,6 +393,12 @@ func TestIngestMemoryBounded(t *testing.T) {
 	first := make(chan *http.Response, 1)
 	go func() { first <- post(pr) }()
 	pw.Write([]byte(`{"com":"yuantong",`))
+	// Only once it holds its memory may the others come, or one of them
+	// could take the memory first and the slow one be the refused.
+	waitFor(t, "the slow request holding its memory", func() bool {
+		_, m := h.scrape("")
+		return m["trackpush_ingest_inflight_bytes"] >= size
+	})
 
 	var busy *http.Response
 	waitFor(t, "an ingest refused for memory", func() bool {

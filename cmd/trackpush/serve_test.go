@@ -177,8 +177,17 @@ func (h *harness) subBody(nu string, mods ...func(sub, map[string]any)) sub {
 	return s
 }
 
+// answer is a subscribe answer: the protocol's shape and trackpush's
+// detail.
+type answer struct {
+	Result     bool   `json:"result"`
+	ReturnCode string `json:"returnCode"`
+	Message    string `json:"message"`
+	Detail     string `json:"detail"`
+}
+
 // subscribeJSON posts to /trackpush/callback and returns the answer.
-func (h *harness) subscribeJSON(body any, appCode string) trackpush.Answer {
+func (h *harness) subscribeJSON(body any, appCode string) answer {
 	h.t.Helper()
 	var raw []byte
 	switch b := body.(type) {
@@ -197,19 +206,19 @@ func (h *harness) subscribeJSON(body any, appCode string) trackpush.Answer {
 		h.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var a trackpush.Answer
+	var a answer
 	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&a) != nil {
 		h.t.Fatalf("subscribe answered HTTP %d", resp.StatusCode)
 	}
 	return a
 }
 
-func (h *harness) subscribeForm(path string, param any) trackpush.Answer {
+func (h *harness) subscribeForm(path string, param any) answer {
 	h.t.Helper()
 	raw, _ := json.Marshal(param)
 	form := url.Values{"schema": {"json"}, "param": {string(raw)}}
 	code, b := h.do("POST", path, "application/x-www-form-urlencoded", "", strings.NewReader(form.Encode()))
-	var a trackpush.Answer
+	var a answer
 	if code != 200 || json.Unmarshal(b, &a) != nil {
 		h.t.Fatalf("%s answered %d %s", path, code, b)
 	}

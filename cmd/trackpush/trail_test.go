@@ -237,7 +237,7 @@ func TestMapTemplates(t *testing.T) {
 	}
 	// Subscribe: an unknown key is 500 naming it.
 	a := h.subscribeJSON(h.subBody("YT8200000001", func(_ sub, p map[string]any) { p["mapConfigKey"] = "nosuch" }), "")
-	if a.ReturnCode != "500" || !strings.Contains(a.Message, `"nosuch"`) {
+	if a.ReturnCode != "500" || a.Message != "服务器错误" || !strings.Contains(a.Detail, `"nosuch"`) {
 		t.Fatalf("unknown mapConfigKey: %+v", a)
 	}
 	if sh, _, _ := h.m.Store.Shipment(t.Context(), "yuantong", "YT8200000001"); sh != nil {
