@@ -205,7 +205,7 @@ func TestAccuracyDev(t *testing.T) {
 	for _, x := range res {
 		r, got := x.row, x.got
 		n++
-		if int(got.Basic) == r.Label.Basic {
+		if got.Basic == conv[r.line].Basic() {
 			basicOK++
 		} else {
 			t.Logf("basic miss  line %3d %-13s label %d/%d got %d/%d (%s)%s: %s", r.line, r.Com,
